@@ -1,0 +1,123 @@
+# Shared helpers for scripts/serve and scripts/test (sourced, not executed).
+#
+# Odoo 18.0 is installed OUTSIDE this repository, as on OCA's CI images. It is
+# found, in this order:
+#   1. ODOO_BIN=/path/to/odoo-bin  (a source tree; its folder is put on PYTHONPATH)
+#   2. an importable `odoo` package (pip editable install, Debian package, the
+#      official odoo:18.0 docker image), run as `python3 -m odoo`.
+# The database server is taken from PGHOST/PGPORT/PGUSER/PGPASSWORD
+# (defaults: 127.0.0.1, 5432, odoo, no password).
+
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PYTHON=${PYTHON:-python3}
+export PGHOST=${PGHOST:-127.0.0.1}
+export PGPORT=${PGPORT:-5432}
+export PGUSER=${PGUSER:-odoo}
+CAR_PORTAL_ADDONS=car_portal_orders,car_portal_sepidar,car_portal_reports
+# Where Odoo keeps its filestore and where the scripts write their logs.
+LOCAL_DIR=${CAR_PORTAL_DATA_DIR:-"$REPO_ROOT/.local"}
+
+say() { printf '\033[1m[car-portal]\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31m[car-portal] %s\033[0m\n' "$*" >&2; exit 1; }
+
+require_odoo() {
+    if [ -n "${ODOO_BIN:-}" ]; then
+        [ -f "$ODOO_BIN" ] || die "ODOO_BIN=$ODOO_BIN does not exist."
+        export PYTHONPATH="$(cd "$(dirname "$ODOO_BIN")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
+    fi
+    if ! "$PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[:2] != (18, 0))' 2>/dev/null; then
+        die "Odoo 18.0 is not importable by $PYTHON.
+Install Odoo 18.0 community outside this repository, then run this again:
+  * from a source tree:  pip install 'setuptools<70' wheel
+                         pip install --no-build-isolation -r <tree>/requirements.txt
+                         pip install --no-build-isolation --no-deps -e <tree>
+    (or only set ODOO_BIN=<tree>/odoo-bin once its requirements are installed)
+  * or use the docker setup: docker compose up   (see README.md)"
+    fi
+}
+
+odoo_cmd() {
+    if [ -n "${ODOO_BIN:-}" ]; then
+        "$PYTHON" "$ODOO_BIN" "$@"
+    else
+        "$PYTHON" -m odoo "$@"
+    fi
+}
+
+# Odoo's own addons folders plus ours, comma separated.
+addons_path() {
+    "$PYTHON" - "$REPO_ROOT/addons" <<'EOF'
+import os
+import sys
+
+import odoo
+
+root = os.path.dirname(os.path.abspath(odoo.__file__))
+candidates = [os.path.join(root, "addons"), os.path.join(root, os.pardir, "addons")]
+paths = [os.path.abspath(p) for p in candidates if os.path.isdir(p)]
+print(",".join([sys.argv[1], *paths]))
+EOF
+}
+
+# The common Odoo options: our config file, overridden by this machine's
+# database server and addons path.
+odoo_options() {
+    local opts=(-c "$REPO_ROOT/config/odoo.conf" --addons-path="$(addons_path)"
+        --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER"
+        --data-dir="$LOCAL_DIR/data")
+    if [ -n "${PGPASSWORD:-}" ]; then opts+=(--db_password="$PGPASSWORD"); fi
+    printf '%s\n' "${opts[@]}"
+}
+
+is_local_pg() {
+    case "$PGHOST" in 127.0.0.1|localhost|::1|/*) return 0 ;; *) return 1 ;; esac
+}
+
+# Make sure PostgreSQL answers; start the local cluster if it is down, and
+# create the login role Odoo uses (Odoo refuses to run as `postgres`).
+ensure_postgres() {
+    if ! is_local_pg; then
+        # A database server of its own (docker compose): give it time to start.
+        for _ in $(seq 60); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
+    fi
+    if ! pg_isready -q -h "$PGHOST" -p "$PGPORT" -t 3; then
+        is_local_pg || die "PostgreSQL at $PGHOST:$PGPORT does not answer."
+        say "PostgreSQL is down, starting the local cluster"
+        local version
+        version=$(ls /etc/postgresql 2>/dev/null | sort -V | tail -n 1)
+        [ -n "$version" ] || die "No local PostgreSQL cluster found in /etc/postgresql."
+        pg_ctlcluster --skip-systemctl-redirect "$version" main start \
+            || die "Could not start PostgreSQL $version/main."
+        for _ in $(seq 30); do pg_isready -q -h "$PGHOST" -p "$PGPORT" && break; sleep 1; done
+        pg_isready -q -h "$PGHOST" -p "$PGPORT" || die "PostgreSQL did not come up."
+    fi
+    if ! psql -d postgres -Atqc 'select 1' >/dev/null 2>&1; then
+        is_local_pg || die "Cannot log in to PostgreSQL as $PGUSER."
+        say "creating the PostgreSQL role $PGUSER"
+        psql -U postgres -d postgres -qc "CREATE ROLE \"$PGUSER\" LOGIN CREATEDB" \
+            || die "Could not create the PostgreSQL role $PGUSER."
+    fi
+}
+
+db_exists() {
+    [ "$(psql -d postgres -Atqc "select 1 from pg_database where datname = '$1'")" = 1 ]
+}
+
+drop_db() {
+    dropdb --if-exists "$1" 2>/dev/null || true
+    rm -rf "$LOCAL_DIR/data/filestore/$1"
+}
+
+# Fail when an Odoo log holds a warning or an error that is not on the ignore
+# list (OCA CI treats warnings as failures too).
+checklog() {
+    local log=$1 bad
+    bad=$(grep -E '^[0-9-]+ [0-9:,]+ [0-9]+ (WARNING|ERROR|CRITICAL) ' "$log" \
+        | grep -vEf <(grep -v '^#' "$REPO_ROOT/.ci/checklog-ignore") || true)
+    if [ -n "$bad" ]; then
+        printf '%s\n' "$bad" >&2
+        die "$log holds warnings or errors (above)."
+    fi
+}
