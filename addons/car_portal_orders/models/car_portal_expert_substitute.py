@@ -1,0 +1,130 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class CarPortalExpertSubstitute(models.Model):
+    """An expert's leave: during [date_from, date_to] a colleague takes over.
+
+    Referral sends new orders to the substitute, and the substitute sees the
+    absent expert's orders (record rule on ``is_current``).
+    """
+
+    _name = "car.portal.expert.substitute"
+    _description = "Expert Substitute"
+    _order = "date_from desc, id desc"
+    _rec_name = "user_id"
+
+    user_id = fields.Many2one(
+        "res.users",
+        string="Expert",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+    )
+    substitute_id = fields.Many2one(
+        "res.users",
+        required=True,
+        ondelete="cascade",
+        domain=[("share", "=", False)],
+    )
+    date_from = fields.Date(required=True, default=fields.Date.context_today)
+    date_to = fields.Date(required=True)
+    note = fields.Char()
+    active = fields.Boolean(default=True)
+    is_current = fields.Boolean(
+        compute="_compute_is_current",
+        search="_search_is_current",
+        help="The leave covers today.",
+    )
+
+    _sql_constraints = [
+        (
+            "dates_ordered",
+            "CHECK(date_from <= date_to)",
+            "The leave must end on or after the day it starts.",
+        ),
+        (
+            "not_self",
+            "CHECK(user_id != substitute_id)",
+            "An expert cannot be their own substitute.",
+        ),
+    ]
+
+    @api.depends("date_from", "date_to", "active")
+    @api.depends_context("date")
+    def _compute_is_current(self):
+        today = fields.Date.context_today(self)
+        for leave in self:
+            leave.is_current = (
+                leave.active and leave.date_from <= today <= leave.date_to
+            )
+
+    def _search_is_current(self, operator, value):
+        # Evaluated when the domain is turned into SQL, so record rules built on
+        # it follow the calendar without any cron.
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise ValidationError(_("Unsupported search on the current leave flag."))
+        today = fields.Date.context_today(self)
+        if (operator == "=") == value:
+            return [
+                ("active", "=", True),
+                ("date_from", "<=", today),
+                ("date_to", ">=", today),
+            ]
+        return [
+            "|",
+            "|",
+            ("active", "=", False),
+            ("date_from", ">", today),
+            ("date_to", "<", today),
+        ]
+
+    @api.constrains("user_id", "substitute_id", "date_from", "date_to", "active")
+    def _check_no_overlap(self):
+        for leave in self.filtered("active"):
+            overlapping = self.search_count(
+                [
+                    ("id", "!=", leave.id),
+                    ("user_id", "=", leave.user_id.id),
+                    ("date_from", "<=", leave.date_to),
+                    ("date_to", ">=", leave.date_from),
+                ]
+            )
+            if overlapping:
+                raise ValidationError(
+                    _(
+                        "%(expert)s already has a substitute for part of this period.",
+                        expert=leave.user_id.name,
+                    )
+                )
+
+    @api.model
+    def _resolve(self, user, date=None):
+        """Follow substitutions from ``user`` on ``date``.
+
+        Returns ``(effective_user, absent_users)``: the user who actually takes
+        the work, and the experts on leave that were skipped on the way.
+        Substitution chains are followed (A → B → C) and cycles stop the walk.
+        """
+        date = date or fields.Date.context_today(self)
+        absent = self.env["res.users"]
+        current = user
+        while current and current not in absent:
+            leave = self.sudo().search(
+                [
+                    ("user_id", "=", current.id),
+                    ("date_from", "<=", date),
+                    ("date_to", ">=", date),
+                ],
+                limit=1,
+            )
+            if not leave:
+                return current, absent
+            absent |= current
+            current = leave.substitute_id
+        # A cycle: everybody in it is away; nobody takes the work.
+        return self.env["res.users"], absent

@@ -1,0 +1,576 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare
+
+ORDER_STATES = [
+    ("draft", "Draft"),
+    ("review", "Expert Review"),
+    ("process", "In Approval"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("cancel", "Cancelled"),
+]
+
+# Fields the dealer sets; once the order is submitted nobody changes them,
+# administrators and superuser included (see ``_check_frozen_fields``).
+DEALER_FROZEN_FIELDS = frozenset(
+    {
+        "partner_id",
+        "ordered_by_id",
+        "company_id",
+        "dealer_note",
+    }
+)
+
+
+# Fields that only the order's own transitions set (``_write_system``).
+SYSTEM_FIELDS = frozenset(
+    {
+        "state",
+        "date_submitted",
+        "date_reviewed",
+        "date_approved",
+        "date_deadline",
+        "referral_rule_id",
+        "reject_reason",
+    }
+)
+
+
+def _differs(record, fname, value):
+    """Whether writing ``value`` to ``record[fname]`` would change it."""
+    field = record._fields[fname]
+    current = field.convert_to_write(record[fname], record)
+    if field.type == "float":
+        return float_compare(current or 0.0, value or 0.0, precision_digits=6) != 0
+    return (current or False) != (value or False)
+
+
+class CarPortalOrder(models.Model):
+    _name = "car.portal.order"
+    _description = "Dealer Order"
+    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        index="trigram",
+        default=lambda self: _("New"),
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Dealer",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        domain=[("is_company", "=", True), ("car_portal_is_dealer", "=", True)],
+    )
+    ordered_by_id = fields.Many2one(
+        "res.partner",
+        help="The dealer's contact who placed the order.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Expert",
+        index=True,
+        tracking=True,
+        copy=False,
+        domain=[("share", "=", False)],
+        help="The account expert who reviews the order.",
+    )
+    referral_rule_id = fields.Many2one(
+        "car.portal.referral.rule", string="Referred By Rule", readonly=True, copy=False
+    )
+    state = fields.Selection(
+        ORDER_STATES,
+        required=True,
+        default="draft",
+        readonly=True,
+        index=True,
+        tracking=True,
+        copy=False,
+        group_expand=True,
+    )
+    payment_term_id = fields.Many2one(
+        "car.portal.payment.term",
+        tracking=True,
+        check_company=True,
+    )
+    dealer_note = fields.Text(string="Dealer Notes")
+    expert_opinion = fields.Html(copy=False)
+    reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
+    date_submitted = fields.Datetime(
+        string="Submitted On", readonly=True, copy=False, index=True
+    )
+    date_reviewed = fields.Datetime(string="Reviewed On", readonly=True, copy=False)
+    date_approved = fields.Datetime(string="Approved On", readonly=True, copy=False)
+    date_deadline = fields.Datetime(
+        string="Deadline",
+        readonly=True,
+        copy=False,
+        help="When the current step (review or approval stage) becomes late.",
+    )
+    is_late = fields.Boolean(compute="_compute_is_late", search="_search_is_late")
+    line_ids = fields.One2many(
+        "car.portal.order.line", "order_id", string="Lines", copy=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    requested_qty = fields.Float(
+        string="Requested",
+        compute="_compute_totals",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    supplied_qty = fields.Float(
+        string="Supplied",
+        compute="_compute_totals",
+        store=True,
+        digits="Product Unit of Measure",
+    )
+    discrepancy_qty = fields.Float(
+        string="Discrepancy",
+        compute="_compute_totals",
+        store=True,
+        digits="Product Unit of Measure",
+        help="Requested minus supplied quantity.",
+    )
+    amount_requested = fields.Monetary(
+        compute="_compute_totals", store=True, string="Requested Value"
+    )
+    amount_supplied = fields.Monetary(
+        compute="_compute_totals", store=True, string="Supplied Value"
+    )
+    line_count = fields.Integer(compute="_compute_totals", store=True)
+
+    @api.depends(
+        "line_ids.requested_qty",
+        "line_ids.supplied_qty",
+        "line_ids.price_unit",
+    )
+    def _compute_totals(self):
+        for order in self:
+            lines = order.line_ids
+            order.requested_qty = sum(lines.mapped("requested_qty"))
+            order.supplied_qty = sum(lines.mapped("supplied_qty"))
+            order.discrepancy_qty = order.requested_qty - order.supplied_qty
+            order.amount_requested = sum(lines.mapped("price_subtotal_requested"))
+            order.amount_supplied = sum(lines.mapped("price_subtotal_supplied"))
+            order.line_count = len(lines)
+
+    def _compute_is_late(self):
+        now = fields.Datetime.now()
+        for order in self:
+            order.is_late = bool(order.date_deadline and order.date_deadline < now)
+
+    def _search_is_late(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the late flag."))
+        late = [
+            ("state", "in", ("review", "process")),
+            ("date_deadline", "<", fields.Datetime.now()),
+        ]
+        if (operator == "=") == value:
+            return late
+        return ["!", "&", *late]
+
+    def _compute_access_url(self):
+        for order in self:
+            order.access_url = f"/my/car-orders/{order.id}"
+
+    # CRUD -----------------------------------------------------------------
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("name", _("New")) == _("New"):
+                company = self.env["res.company"].browse(vals.get("company_id"))
+                sequence = self.env["ir.sequence"].with_company(
+                    company or self.env.company
+                )
+                vals["name"] = sequence.next_by_code("car.portal.order") or _("New")
+            if vals.get("state", "draft") != "draft" or SYSTEM_FIELDS.intersection(
+                vals
+            ) - {"state"}:
+                raise UserError(_("An order is created as a draft, then submitted."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if SYSTEM_FIELDS.intersection(vals):
+            raise UserError(
+                _(
+                    "The order status and its dates change through its buttons "
+                    "only (submit, approve, reject, cancel)."
+                )
+            )
+        self._check_frozen_fields(vals)
+        if "user_id" in vals:
+            self._check_reassign_allowed()
+        old_experts = {order: order.user_id for order in self}
+        result = super().write(vals)
+        if "user_id" in vals:
+            self.filtered(
+                lambda o: old_experts[o] != o.user_id
+            )._schedule_review_activity()
+        return result
+
+    def _write_system(self, vals):
+        """Write a transition decided by the business methods of this model.
+
+        It bypasses the guards of ``write`` on purpose (status, expert): those
+        fields must not be writable by RPC, where any context key could be
+        forged, but the transitions themselves are checked by their callers.
+        """
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_drafts(self):
+        if any(order.state != "draft" for order in self):
+            raise UserError(
+                _(
+                    "A submitted order is kept for the record and cannot be "
+                    "deleted; cancel it instead."
+                )
+            )
+
+    def copy_data(self, default=None):
+        # A copy is a new draft of the dealer: keep what they asked for only.
+        vals_list = super().copy_data(default=default)
+        for vals in vals_list:
+            vals.pop("name", None)
+        return vals_list
+
+    # Guards ---------------------------------------------------------------
+
+    def _check_frozen_fields(self, vals):
+        frozen = DEALER_FROZEN_FIELDS.intersection(vals)
+        if not frozen:
+            return
+        for order in self.filtered(lambda o: o.state != "draft"):
+            changed = [f for f in frozen if _differs(order, f, vals[f])]
+            if changed:
+                labels = ", ".join(
+                    order._fields[f].get_description(self.env)["string"]
+                    for f in sorted(changed)
+                )
+                raise UserError(
+                    _(
+                        "Order %(order)s was submitted; what the dealer asked for "
+                        "cannot change any more (%(fields)s).",
+                        order=order.name,
+                        fields=labels,
+                    )
+                )
+
+    def _check_reassign_allowed(self):
+        if self.env.su:
+            return
+        submitted = self.filtered(lambda o: o.state != "draft")
+        if submitted and not self.env.user.has_group(
+            "car_portal_orders.group_car_portal_manager"
+        ):
+            raise AccessError(_("Only an order manager can reassign an order."))
+        if any(o.state in ("approved", "rejected", "cancel") for o in submitted):
+            raise UserError(_("A closed order cannot be reassigned."))
+
+    def _check_can_review(self):
+        """Raise unless the current user may act as expert on these orders."""
+        user = self.env.user
+        if user.has_group("car_portal_orders.group_car_portal_manager"):
+            return
+        for order in self:
+            if order.user_id == user:
+                continue
+            substitute, _absent = self.env["car.portal.expert.substitute"]._resolve(
+                order.user_id
+            )
+            if substitute != user:
+                raise AccessError(
+                    _(
+                        "Order %(order)s is reviewed by %(expert)s; you cannot "
+                        "review it.",
+                        order=order.name,
+                        expert=order.user_id.name,
+                    )
+                )
+
+    def _check_submittable(self):
+        for order in self:
+            if order.state != "draft":
+                raise UserError(
+                    _("Order %(order)s was already submitted.", order=order.name)
+                )
+            if not order.line_ids:
+                raise UserError(_("Add at least one product before submitting."))
+            order.line_ids._check_orderable()
+
+    # Actions --------------------------------------------------------------
+
+    def _set_state(self, state, **vals):
+        if state == "draft":
+            raise UserError(_("A submitted order cannot go back to draft."))
+        return self._write_system(dict(vals, state=state))
+
+    def action_submit(self):
+        """The dealer sends the order: freeze it and refer it to an expert."""
+        self._check_submittable()
+        now = fields.Datetime.now()
+        for order in self:
+            order.line_ids._prefill_supplied_qty()
+            ordered_by = order.ordered_by_id or order._default_ordered_by()
+            order._set_state("review", date_submitted=now, ordered_by_id=ordered_by.id)
+            order.message_subscribe(partner_ids=ordered_by.ids)
+            order.message_post(
+                body=_("Order submitted by %(contact)s.", contact=ordered_by.name),
+                subtype_xmlid="car_portal_orders.mt_order_submitted",
+            )
+            order._refer_to_expert()
+        self._hook_submitted()
+        return True
+
+    def action_send_to_process(self):
+        """The expert has set the supplied quantities and written an opinion."""
+        self._check_can_review()
+        for order in self:
+            if order.state != "review":
+                raise UserError(
+                    _("Order %(order)s is not waiting for review.", order=order.name)
+                )
+            if not order.expert_opinion or not order.expert_opinion.striptags().strip():
+                raise UserError(
+                    _(
+                        "Write your opinion on order %(order)s before sending it on.",
+                        order=order.name,
+                    )
+                )
+            order._set_state("process", date_reviewed=fields.Datetime.now())
+            order._feedback_review_activity(_("Reviewed"))
+            order.message_post(
+                body=Markup("<p>%s</p>%s")
+                % (_("Review done. The expert's opinion:"), order.expert_opinion),
+                subtype_xmlid="car_portal_orders.mt_order_reviewed",
+            )
+            order._start_process()
+        return True
+
+    def action_reject(self, reason):
+        """Refuse the order (expert during review; see the process for stages)."""
+        if not (reason or "").strip():
+            raise UserError(_("Give the dealer a reason for the rejection."))
+        self._check_can_review()
+        for order in self:
+            if order.state not in ("review", "process"):
+                raise UserError(
+                    _("Order %(order)s cannot be rejected now.", order=order.name)
+                )
+            order._set_state("rejected", reject_reason=reason, date_deadline=False)
+            order._feedback_review_activity(_("Rejected"))
+            order.message_post(
+                body=_("Order rejected: %(reason)s", reason=reason),
+                subtype_xmlid="car_portal_orders.mt_order_rejected",
+            )
+        return True
+
+    def action_cancel(self):
+        """Cancel: the dealer before review starts, a manager until approval."""
+        is_manager = self.env.user.has_group(
+            "car_portal_orders.group_car_portal_manager"
+        )
+        for order in self:
+            if order.state in ("approved", "rejected", "cancel"):
+                raise UserError(
+                    _(
+                        "Order %(order)s is closed and cannot be cancelled.",
+                        order=order.name,
+                    )
+                )
+            if not is_manager and not order._dealer_can_cancel():
+                raise UserError(
+                    _(
+                        "Order %(order)s is already being reviewed; ask your "
+                        "expert to cancel it.",
+                        order=order.name,
+                    )
+                )
+            order._set_state("cancel", date_deadline=False)
+            order.activity_unlink(["car_portal_orders.mail_activity_order_review"])
+        return True
+
+    def _dealer_can_cancel(self):
+        self.ensure_one()
+        return self.state == "draft" or (
+            self.state == "review" and not self.date_reviewed
+        )
+
+    def _default_ordered_by(self):
+        """The current user when they are one of the dealer's contacts."""
+        self.ensure_one()
+        partner = self.env.user.partner_id
+        if partner.commercial_partner_id == self.partner_id:
+            return partner
+        return self.partner_id
+
+    def action_reorder(self):
+        """A new draft with the same products and requested quantities."""
+        self.ensure_one()
+        return self.copy({"ordered_by_id": self._default_ordered_by().id})
+
+    # Process hook -------------------------------------------------------------
+
+    def _start_process(self):
+        """Enter the approval process after the expert's review.
+
+        Without a process engine (see ``car.portal.process``) the order is
+        approved right away.
+        """
+        for order in self:
+            order._approve()
+
+    def _approve(self):
+        self._set_state(
+            "approved", date_approved=fields.Datetime.now(), date_deadline=False
+        )
+        for order in self:
+            order.message_post(
+                body=_("Order approved."),
+                subtype_xmlid="car_portal_orders.mt_order_approved",
+            )
+        self._hook_approved()
+
+    def _hook_submitted(self):
+        """Extension point: called after orders are submitted by the dealer."""
+
+    def _hook_approved(self):
+        """Extension point: called once orders are finally approved.
+
+        The Sepidar addon queues the posting of the orders here.
+        """
+
+    # Referral -------------------------------------------------------------
+
+    def _refer_to_expert(self):
+        self.ensure_one()
+        found = self.env["car.portal.referral.rule"]._find_expert(self)
+        deadline = fields.Datetime.now() + timedelta(
+            hours=self.company_id.car_portal_review_hours or 24
+        )
+        self._write_system(
+            {
+                "user_id": found["user"].id,
+                "referral_rule_id": found["rule"].id,
+                "date_deadline": deadline,
+            }
+        )
+        self._log_referral(found)
+        self._schedule_review_activity()
+        if found["fallback"]:
+            self._warn_managers_of_fallback()
+
+    def _log_referral(self, found):
+        if found["fallback"]:
+            why = _("no referral rule could place it; sent to the fallback expert")
+        else:
+            why = _("rule “%(rule)s”", rule=found["rule"].name)
+        body = _(
+            "Referred to %(user)s (%(why)s).",
+            user=found["user"].name or _("nobody"),
+            why=why,
+        )
+        if found["absent"]:
+            body += " " + _(
+                "On leave: %(experts)s.",
+                experts=", ".join(found["absent"].mapped("name")),
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
+
+    def _reassign(self, user, reason):
+        """A manager gives the order to another expert, with a logged reason."""
+        self.ensure_one()
+        self._check_reassign_allowed()
+        if not user._car_portal_can_review(self.company_id):
+            raise UserError(
+                _(
+                    "%(user)s is not an active expert of %(company)s.",
+                    user=user.name,
+                    company=self.company_id.name,
+                )
+            )
+        previous = self.user_id
+        self.user_id = user
+        self.message_post(
+            body=_(
+                "Reassigned from %(old)s to %(new)s by %(manager)s: %(reason)s",
+                old=previous.name or _("nobody"),
+                new=user.name,
+                manager=self.env.user.name,
+                reason=reason,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _warn_managers_of_fallback(self):
+        managers = self.env.ref("car_portal_orders.group_car_portal_manager").users
+        managers = managers.filtered(
+            lambda u: u.active and not u.share and self.company_id in u.company_ids
+        )
+        self.message_post(
+            body=_(
+                "No referral rule matched order %(order)s of %(dealer)s; please "
+                "check the referral rules.",
+                order=self.name,
+                dealer=self.partner_id.name,
+            ),
+            partner_ids=managers.partner_id.ids,
+            subtype_xmlid="mail.mt_note",
+        )
+
+    def _schedule_review_activity(self):
+        """One to-do for the order's expert while the order waits for review."""
+        for order in self.filtered(lambda o: o.state == "review" and o.user_id):
+            order.activity_unlink(["car_portal_orders.mail_activity_order_review"])
+            order.activity_schedule(
+                "car_portal_orders.mail_activity_order_review",
+                date_deadline=fields.Date.context_today(order),
+                user_id=order.user_id.id,
+                note=Markup("<p>%s</p>")
+                % _("Set the supplied quantities and write your opinion."),
+            )
+
+    def _feedback_review_activity(self, feedback):
+        self.activity_feedback(
+            ["car_portal_orders.mail_activity_order_review"], feedback=feedback
+        )
+
+    # Portal -----------------------------------------------------------------
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return _("Order %(number)s", number=self.name)
+
+    @api.constrains("ordered_by_id", "partner_id")
+    def _check_ordered_by(self):
+        for order in self.filtered("ordered_by_id"):
+            if order.ordered_by_id.commercial_partner_id != order.partner_id:
+                raise ValidationError(
+                    _(
+                        "%(contact)s does not belong to dealer %(dealer)s.",
+                        contact=order.ordered_by_id.name,
+                        dealer=order.partner_id.name,
+                    )
+                )

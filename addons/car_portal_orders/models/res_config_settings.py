@@ -1,0 +1,17 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    car_portal_default_expert_id = fields.Many2one(
+        related="company_id.car_portal_default_expert_id", readonly=False
+    )
+    car_portal_review_hours = fields.Integer(
+        related="company_id.car_portal_review_hours", readonly=False
+    )
+    car_portal_max_line_qty = fields.Integer(
+        related="company_id.car_portal_max_line_qty", readonly=False
+    )

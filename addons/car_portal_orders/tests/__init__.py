@@ -1,0 +1,4 @@
+from . import test_immutability
+from . import test_referral
+from . import test_review
+from . import test_security
