@@ -1,0 +1,230 @@
+"""HTTP front of the simulator (stdlib ``http.server``) and its control endpoints.
+
+``/api/...`` behaves like Sepidar, with the fault knobs applied. ``/__sim__/...``
+(a path no real Sepidar has) reads and changes the simulator:
+
+* ``GET /__sim__/state``: counters, documents, devices, knobs;
+* ``GET /__sim__/config`` / ``POST /__sim__/config`` ``{knob: value, "seed": n}``;
+* ``POST /__sim__/reset`` ``{"devices": false}``: back to the seeded books;
+* ``POST /__sim__/devices`` ``{"IntegrationID"?, "Title"?, "UserName"?}``: issue a
+  serial (a new device, or a new serial for an existing one).
+"""
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+from . import errors
+from .backend import Backend
+from .dataset import default_dataset
+from .knobs import Knobs
+
+_logger = logging.getLogger(__name__)
+
+CONTROL_PREFIX = "/__sim__/"
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    """Threaded server that can cut its open keep-alive connections on stop."""
+
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, address, backend):
+        super().__init__(address, _Handler)
+        self.backend = backend
+        self._connections = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request, client_address):
+        with self._connections_lock:
+            self._connections.add(request)
+        return super().process_request(request, client_address)
+
+    def shutdown_request(self, request):
+        with self._connections_lock:
+            self._connections.discard(request)
+        return super().shutdown_request(request)
+
+    def close_connections(self):
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # already closed by the client
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, like the client's pooled session
+    server_version = "SepidarSimulator"
+    timeout = 120  # idle keep-alive connections are closed after this
+    disable_nagle_algorithm = True  # headers and body leave in separate writes
+
+    def do_GET(self):
+        url = urlsplit(self.path)
+        raw_body = self._read_body()
+        if url.path.lower().startswith(CONTROL_PREFIX):
+            status, body = _control(
+                self.server.backend, self.command, url.path, raw_body
+            )
+            self._reply(status, body)
+        else:
+            self._api(url, raw_body)
+
+    do_POST = do_PUT = do_DELETE = do_GET
+
+    def log_message(self, format, *args):
+        _logger.debug("%s %s", self.address_string(), format % args)
+
+    def _api(self, url, raw_body):
+        """Serve a Sepidar request with the drawn faults applied around it."""
+        backend = self.server.backend
+        faults = backend.draw_faults()
+        backend.sleep(backend.knobs.latency_ms / 1000)
+        if faults.error:
+            self._reply(500, {"Type": errors.PROGRAM, "Message": errors.SERVER_ERROR})
+            return
+        if faults.timeout:
+            backend.sleep(backend.knobs.timeout_sleep_ms / 1000)
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        query = {
+            name.lower(): values[0] for name, values in parse_qs(url.query).items()
+        }
+        reply = backend.handle(self.command, url.path, query, headers, raw_body)
+        if faults.drop and reply.write and 200 <= reply.status < 300:
+            backend.note_drop()
+            self.close_connection = True  # committed, but the client hears nothing
+            return
+        self._reply(reply.status, reply.body)
+
+    def _read_body(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _reply(self, status, body):
+        data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up (timeout) meanwhile
+
+
+def _control(backend, method, path, raw_body):
+    """Answer a ``/__sim__/`` request: ``(status, JSON body)``."""
+    name = path.lower()[len(CONTROL_PREFIX) :].strip("/")
+    action = _CONTROL_ACTIONS.get((method, name))
+    if action is None:
+        return 404, {"error": f"unknown control endpoint {method} {path}"}
+    try:
+        body = json.loads(raw_body) if raw_body else {}
+        if not isinstance(body, dict):
+            raise TypeError("the body must be a JSON object")
+        return action(backend, body)
+    except (TypeError, ValueError) as err:
+        return 400, {"error": str(err)}
+
+
+def _control_configure(backend, body):
+    backend.configure(body)
+    return 200, backend.knobs.as_dict()
+
+
+def _control_reset(backend, body):
+    backend.reset(devices=bool(body.get("devices")))
+    return 200, backend.snapshot()
+
+
+def _control_issue_serial(backend, body):
+    return 201, backend.issue_serial(
+        body.get("IntegrationID"), body.get("Title"), body.get("UserName")
+    )
+
+
+_CONTROL_ACTIONS = {
+    ("GET", "state"): lambda backend, body: (200, backend.snapshot()),
+    ("GET", "config"): lambda backend, body: (200, backend.knobs.as_dict()),
+    ("POST", "config"): _control_configure,
+    ("POST", "reset"): _control_reset,
+    ("POST", "devices"): _control_issue_serial,
+}
+
+
+class SimulatorServer:
+    """An embeddable simulated Sepidar server.
+
+    ``SimulatorServer(port=0, seed=1, error_rate=0.1).start()`` listens on a free
+    port of 127.0.0.1 in a background thread; ``url`` tells where. Knobs are the
+    fields of :class:`~.knobs.Knobs`.
+    """
+
+    def __init__(self, host="127.0.0.1", port=0, *, seed=None, dataset=None, **knobs):
+        self.host = host
+        self.port = port
+        dataset = default_dataset() if dataset is None else dataset
+        self.backend = Backend(dataset, Knobs().update(knobs), seed)
+        self._httpd = None
+        self._thread = None
+
+    def start(self):
+        self._httpd = _HTTPServer((self.host, self.port), self.backend)
+        self.port = self._httpd.server_address[1]
+        # A short poll keeps stop() quick: shutdown() waits for the next poll.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="sepidar-simulator",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self):
+        """Stop listening and cut open connections (sleeping faults wake up)."""
+        if self._httpd is None:
+            return
+        self.backend.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.close_connections()
+        self._httpd.server_close()
+        self._thread.join()
+        self._httpd = None
+
+    def wait(self):
+        """Block until the server thread ends (CLI use)."""
+        self._thread.join()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    @property
+    def url(self):
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def state(self):
+        return self.backend.snapshot()
+
+    def configure(self, **knobs):
+        self.backend.configure(knobs)
+
+    def reset(self, devices=False):
+        self.backend.reset(devices=devices)
+
+    def issue_serial(self, integration_id=None, title=None, user_name=None):
+        return self.backend.issue_serial(integration_id, title, user_name)
+
+    def credentials(self):
+        return self.backend.credentials()
