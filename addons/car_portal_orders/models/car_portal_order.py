@@ -453,6 +453,16 @@ class CarPortalOrder(models.Model):
             )
         self._hook_approved()
 
+    def _stock_shortfall(self):
+        """Lines that stock cannot cover: a list of ``(line, available_qty)``.
+
+        Used by "stock check" process stages. This module knows no stock source
+        and reports no shortfall; ``car_portal_sepidar`` reads Sepidar's
+        inventory.
+        """
+        self.ensure_one()
+        return []
+
     def _hook_submitted(self):
         """Extension point: called after orders are submitted by the dealer."""
 
