@@ -15,7 +15,7 @@ PYTHON=${PYTHON:-python3}
 export PGHOST=${PGHOST:-127.0.0.1}
 export PGPORT=${PGPORT:-5432}
 export PGUSER=${PGUSER:-odoo}
-CAR_PORTAL_ADDONS=car_portal_orders,car_portal_sepidar,car_portal_reports
+CAR_PORTAL_ADDONS=${CAR_PORTAL_ADDONS:-car_portal_orders,car_portal_sepidar,car_portal_reports}
 # Where Odoo keeps its filestore and where the scripts write their logs.
 LOCAL_DIR=${CAR_PORTAL_DATA_DIR:-"$REPO_ROOT/.local"}
 

@@ -23,14 +23,16 @@
         "data/mail_activity_type_data.xml",
         "data/mail_message_subtype_data.xml",
         "data/car_portal_referral_rule_data.xml",
+        "data/car_portal_process_data.xml",
         # Wizards
         "wizards/car_portal_order_reassign_views.xml",
-        "wizards/car_portal_order_reject_views.xml",
+        "wizards/car_portal_order_decision_views.xml",
         # Views
         "views/car_portal_order_views.xml",
         "views/car_portal_order_line_views.xml",
         "views/car_portal_payment_term_views.xml",
         "views/car_portal_referral_rule_views.xml",
+        "views/car_portal_process_views.xml",
         "views/car_portal_expert_substitute_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

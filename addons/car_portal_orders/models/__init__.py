@@ -2,8 +2,11 @@ from . import car_portal_region
 from . import car_portal_payment_term
 from . import car_portal_expert_substitute
 from . import car_portal_referral_rule
+from . import car_portal_process
+from . import car_portal_process_stage
 from . import car_portal_order
 from . import car_portal_order_line
+from . import car_portal_order_approval
 from . import product_template
 from . import res_company
 from . import res_config_settings

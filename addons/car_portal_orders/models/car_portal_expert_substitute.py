@@ -1,6 +1,6 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -67,7 +67,9 @@ class CarPortalExpertSubstitute(models.Model):
         # Evaluated when the domain is turned into SQL, so record rules built on
         # it follow the calendar without any cron.
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise ValidationError(_("Unsupported search on the current leave flag."))
+            raise ValidationError(
+                self.env._("Unsupported search on the current leave flag.")
+            )
         today = fields.Date.context_today(self)
         if (operator == "=") == value:
             return [
@@ -96,7 +98,7 @@ class CarPortalExpertSubstitute(models.Model):
             )
             if overlapping:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(expert)s already has a substitute for part of this period.",
                         expert=leave.user_id.name,
                     )

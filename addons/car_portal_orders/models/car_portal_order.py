@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from markupsafe import Markup
+from psycopg2 import OperationalError
 
-from odoo import _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import float_compare
 
@@ -39,6 +40,11 @@ SYSTEM_FIELDS = frozenset(
         "date_deadline",
         "referral_rule_id",
         "reject_reason",
+        "process_id",
+        "stage_id",
+        "stage_entered_at",
+        "current_reviewer_ids",
+        "stock_shortfall",
     }
 )
 
@@ -65,7 +71,7 @@ class CarPortalOrder(models.Model):
         readonly=True,
         copy=False,
         index="trigram",
-        default=lambda self: _("New"),
+        default=lambda self: self.env._("New"),
     )
     company_id = fields.Many2one(
         "res.company",
@@ -131,6 +137,44 @@ class CarPortalOrder(models.Model):
     line_ids = fields.One2many(
         "car.portal.order.line", "order_id", string="Lines", copy=True
     )
+    process_id = fields.Many2one(
+        "car.portal.process",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    stage_id = fields.Many2one(
+        "car.portal.process.stage",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
+    )
+    stage_entered_at = fields.Datetime(readonly=True, copy=False)
+    current_reviewer_ids = fields.Many2many(
+        "res.users",
+        "car_portal_order_reviewer_rel",
+        "order_id",
+        "user_id",
+        string="Waiting For",
+        readonly=True,
+        copy=False,
+        help="Who may act on the order in its current stage.",
+    )
+    can_act = fields.Boolean(
+        compute="_compute_can_act",
+        search="_search_can_act",
+        string="My Approval",
+    )
+    approval_ids = fields.One2many(
+        "car.portal.order.approval", "order_id", string="History", readonly=True
+    )
+    stock_shortfall = fields.Text(
+        readonly=True, copy=False, help="What stock could not cover at the check."
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     requested_qty = fields.Float(
         string="Requested",
@@ -181,7 +225,7 @@ class CarPortalOrder(models.Model):
 
     def _search_is_late(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on the late flag."))
+            raise UserError(self.env._("Unsupported search on the late flag."))
         late = [
             ("state", "in", ("review", "process")),
             ("date_deadline", "<", fields.Datetime.now()),
@@ -189,6 +233,27 @@ class CarPortalOrder(models.Model):
         if (operator == "=") == value:
             return late
         return ["!", "&", *late]
+
+    @api.depends("state", "current_reviewer_ids")
+    @api.depends_context("uid")
+    def _compute_can_act(self):
+        for order in self:
+            order.can_act = (
+                order.state == "process" and self.env.user in order.current_reviewer_ids
+            )
+
+    def _search_can_act(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the approval flag."))
+        domain = [
+            ("state", "=", "process"),
+            ("current_reviewer_ids", "in", self.env.uid),
+        ]
+        return domain if (operator == "=") == value else ["!", "&", *domain]
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([("process_id.active", "=", True)])
 
     def _compute_access_url(self):
         for order in self:
@@ -199,22 +264,26 @@ class CarPortalOrder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if vals.get("name", _("New")) == _("New"):
+            if vals.get("name", self.env._("New")) == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id"))
                 sequence = self.env["ir.sequence"].with_company(
                     company or self.env.company
                 )
-                vals["name"] = sequence.next_by_code("car.portal.order") or _("New")
+                vals["name"] = sequence.next_by_code("car.portal.order") or self.env._(
+                    "New"
+                )
             if vals.get("state", "draft") != "draft" or SYSTEM_FIELDS.intersection(
                 vals
             ) - {"state"}:
-                raise UserError(_("An order is created as a draft, then submitted."))
+                raise UserError(
+                    self.env._("An order is created as a draft, then submitted.")
+                )
         return super().create(vals_list)
 
     def write(self, vals):
         if SYSTEM_FIELDS.intersection(vals):
             raise UserError(
-                _(
+                self.env._(
                     "The order status and its dates change through its buttons "
                     "only (submit, approve, reject, cancel)."
                 )
@@ -243,7 +312,7 @@ class CarPortalOrder(models.Model):
     def _unlink_only_drafts(self):
         if any(order.state != "draft" for order in self):
             raise UserError(
-                _(
+                self.env._(
                     "A submitted order is kept for the record and cannot be "
                     "deleted; cancel it instead."
                 )
@@ -270,7 +339,7 @@ class CarPortalOrder(models.Model):
                     for f in sorted(changed)
                 )
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s was submitted; what the dealer asked for "
                         "cannot change any more (%(fields)s).",
                         order=order.name,
@@ -285,9 +354,11 @@ class CarPortalOrder(models.Model):
         if submitted and not self.env.user.has_group(
             "car_portal_orders.group_car_portal_manager"
         ):
-            raise AccessError(_("Only an order manager can reassign an order."))
+            raise AccessError(
+                self.env._("Only an order manager can reassign an order.")
+            )
         if any(o.state in ("approved", "rejected", "cancel") for o in submitted):
-            raise UserError(_("A closed order cannot be reassigned."))
+            raise UserError(self.env._("A closed order cannot be reassigned."))
 
     def _check_can_review(self):
         """Raise unless the current user may act as expert on these orders."""
@@ -302,7 +373,7 @@ class CarPortalOrder(models.Model):
             )
             if substitute != user:
                 raise AccessError(
-                    _(
+                    self.env._(
                         "Order %(order)s is reviewed by %(expert)s; you cannot "
                         "review it.",
                         order=order.name,
@@ -314,17 +385,21 @@ class CarPortalOrder(models.Model):
         for order in self:
             if order.state != "draft":
                 raise UserError(
-                    _("Order %(order)s was already submitted.", order=order.name)
+                    self.env._(
+                        "Order %(order)s was already submitted.", order=order.name
+                    )
                 )
             if not order.line_ids:
-                raise UserError(_("Add at least one product before submitting."))
+                raise UserError(
+                    self.env._("Add at least one product before submitting.")
+                )
             order.line_ids._check_orderable()
 
     # Actions --------------------------------------------------------------
 
     def _set_state(self, state, **vals):
         if state == "draft":
-            raise UserError(_("A submitted order cannot go back to draft."))
+            raise UserError(self.env._("A submitted order cannot go back to draft."))
         return self._write_system(dict(vals, state=state))
 
     def action_submit(self):
@@ -335,9 +410,12 @@ class CarPortalOrder(models.Model):
             order.line_ids._prefill_supplied_qty()
             ordered_by = order.ordered_by_id or order._default_ordered_by()
             order._set_state("review", date_submitted=now, ordered_by_id=ordered_by.id)
+            order._log_history("submit")
             order.message_subscribe(partner_ids=ordered_by.ids)
             order.message_post(
-                body=_("Order submitted by %(contact)s.", contact=ordered_by.name),
+                body=self.env._(
+                    "Order submitted by %(contact)s.", contact=ordered_by.name
+                ),
                 subtype_xmlid="car_portal_orders.mt_order_submitted",
             )
             order._refer_to_expert()
@@ -350,66 +428,90 @@ class CarPortalOrder(models.Model):
         for order in self:
             if order.state != "review":
                 raise UserError(
-                    _("Order %(order)s is not waiting for review.", order=order.name)
+                    self.env._(
+                        "Order %(order)s is not waiting for review.", order=order.name
+                    )
                 )
             if not order.expert_opinion or not order.expert_opinion.striptags().strip():
                 raise UserError(
-                    _(
+                    self.env._(
                         "Write your opinion on order %(order)s before sending it on.",
                         order=order.name,
                     )
                 )
             order._set_state("process", date_reviewed=fields.Datetime.now())
-            order._feedback_review_activity(_("Reviewed"))
+            order._log_history("review")
+            order._feedback_review_activity(self.env._("Reviewed"))
             order.message_post(
                 body=Markup("<p>%s</p>%s")
-                % (_("Review done. The expert's opinion:"), order.expert_opinion),
+                % (
+                    self.env._("Review done. The expert's opinion:"),
+                    order.expert_opinion,
+                ),
                 subtype_xmlid="car_portal_orders.mt_order_reviewed",
             )
             order._start_process()
         return True
 
     def action_reject(self, reason):
-        """Refuse the order (expert during review; see the process for stages)."""
+        """Refuse the order: its expert during review, a stage's responsible
+        during the process. The dealer is told why."""
         if not (reason or "").strip():
-            raise UserError(_("Give the dealer a reason for the rejection."))
-        self._check_can_review()
+            raise UserError(self.env._("Give the dealer a reason for the rejection."))
         for order in self:
-            if order.state not in ("review", "process"):
-                raise UserError(
-                    _("Order %(order)s cannot be rejected now.", order=order.name)
-                )
-            order._set_state("rejected", reject_reason=reason, date_deadline=False)
-            order._feedback_review_activity(_("Rejected"))
+            if order.state == "review":
+                order._check_can_review()
+            else:
+                order._lock_for_action()
+                order._check_can_act()
+            order._log_history("reject", reason=reason)
+            order._close_step_activities()
+            order._set_state(
+                "rejected",
+                reject_reason=reason,
+                date_deadline=False,
+                current_reviewer_ids=[Command.clear()],
+            )
             order.message_post(
-                body=_("Order rejected: %(reason)s", reason=reason),
+                body=self.env._("Order rejected: %(reason)s", reason=reason),
                 subtype_xmlid="car_portal_orders.mt_order_rejected",
             )
         return True
 
-    def action_cancel(self):
-        """Cancel: the dealer before review starts, a manager until approval."""
+    def action_cancel(self, reason=None):
+        """Cancel: the dealer before the review is done, a manager until approval."""
         is_manager = self.env.user.has_group(
             "car_portal_orders.group_car_portal_manager"
         )
         for order in self:
             if order.state in ("approved", "rejected", "cancel"):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s is closed and cannot be cancelled.",
                         order=order.name,
                     )
                 )
             if not is_manager and not order._dealer_can_cancel():
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s is already being reviewed; ask your "
                         "expert to cancel it.",
                         order=order.name,
                     )
                 )
-            order._set_state("cancel", date_deadline=False)
-            order.activity_unlink(["car_portal_orders.mail_activity_order_review"])
+            if order.state == "process":
+                order._lock_for_action()
+            if order.state != "draft":
+                order._log_history("cancel", reason=reason)
+            order._close_step_activities()
+            order._set_state(
+                "cancel", date_deadline=False, current_reviewer_ids=[Command.clear()]
+            )
+            order.message_post(
+                body=self.env._("Order cancelled by %(user)s.", user=self.env.user.name)
+                + (" " + reason if reason else ""),
+                subtype_xmlid="car_portal_orders.mt_order_cancelled",
+            )
         return True
 
     def _dealer_can_cancel(self):
@@ -434,13 +536,321 @@ class CarPortalOrder(models.Model):
     # Process hook -------------------------------------------------------------
 
     def _start_process(self):
-        """Enter the approval process after the expert's review.
-
-        Without a process engine (see ``car.portal.process``) the order is
-        approved right away.
-        """
+        """Enter the approval process chosen for each order after its review."""
         for order in self:
-            order._approve()
+            process = self.env["car.portal.process"]._select_for(order)
+            order._write_system({"process_id": process.id})
+            if process:
+                order.message_post(
+                    body=self.env._(
+                        "Approval process: %(process)s.", process=process.name
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            order._advance()
+
+    def _advance(self, after=None):
+        """Enter the first stage after ``after`` that applies; past the last
+        stage the order is approved."""
+        self.ensure_one()
+        for stage in self._stages_after(after):
+            if not stage._applies_to(self):
+                self._log_history("skip", stage=stage)
+                continue
+            self._enter_stage(stage)
+            if stage.kind != "stock_check" or not self._run_stock_check():
+                return
+        self._write_system(
+            {"stage_id": False, "current_reviewer_ids": [Command.clear()]}
+        )
+        self._approve()
+
+    def _stages_after(self, stage=None):
+        stages = self.process_id.stage_ids.sorted(lambda s: (s.sequence, s.id))
+        if stage:
+            stages = stages.filtered(
+                lambda s: (s.sequence, s.id) > (stage.sequence, stage.id)
+            )
+        return stages
+
+    def _enter_stage(self, stage):
+        self.ensure_one()
+        reviewers = stage._resolve_responsibles(self)
+        if not reviewers:
+            # A stage nobody can act on would block the order: managers act.
+            reviewers = self._company_managers()
+            self.message_post(
+                body=self.env._(
+                    "Nobody is responsible for stage %(stage)s; the managers act "
+                    "instead.",
+                    stage=stage.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        now = fields.Datetime.now()
+        self._write_system(
+            {
+                "stage_id": stage.id,
+                "stage_entered_at": now,
+                "date_deadline": now + timedelta(hours=stage.sla_hours)
+                if stage.sla_hours
+                else False,
+                "current_reviewer_ids": [Command.set(reviewers.ids)],
+                "stock_shortfall": False,
+            }
+        )
+        self._log_history("enter", stage=stage)
+        if stage.kind == "approval":
+            self._schedule_stage_activities()
+        if stage.server_action_id:
+            stage.server_action_id.with_context(
+                active_model=self._name, active_id=self.id, active_ids=self.ids
+            ).run()
+        if stage.notify_dealer:
+            self.message_post(
+                body=self.env._(
+                    "Your order is now at stage: %(stage)s.", stage=stage.name
+                ),
+                subtype_xmlid="car_portal_orders.mt_order_stage",
+            )
+
+    def _run_stock_check(self):
+        """Check stock at a stock-check stage. Returns True when it passed."""
+        shortfall = self._stock_shortfall()
+        if not shortfall:
+            self._log_history("auto_pass")
+            return True
+        note = "\n".join(
+            self.env._(
+                "%(product)s: %(supplied)s to supply, %(available)s in stock",
+                product=line.product_id.display_name,
+                supplied=line.supplied_qty,
+                available=available,
+            )
+            for line, available in shortfall
+        )
+        self._write_system({"stock_shortfall": note})
+        self._log_history("auto_stop", reason=note)
+        self._schedule_stage_activities()
+        self.message_post(
+            body=Markup("<p>%s</p><pre>%s</pre>")
+            % (self.env._("Stock does not cover the order:"), note),
+            subtype_xmlid="mail.mt_note",
+        )
+        return False
+
+    def action_approve(self, comment=None):
+        """Approve the current stage; the order moves on when the stage has the
+        approvals it needs."""
+        for order in self:
+            order._lock_for_action()
+            order._check_can_act()
+            user = self.env.user
+            order._log_history("approve", reason=comment)
+            order._feedback_stage_activity(user)
+            remaining = order.current_reviewer_ids - user
+            if (
+                order.stage_id.approval_mode == "all"
+                and remaining
+                and not user._is_superuser()
+            ):
+                order._write_system({"current_reviewer_ids": [Command.unlink(user.id)]})
+                continue
+            order._close_step_activities()
+            order._advance(after=order.stage_id)
+        return True
+
+    def action_return(self, reason, stage=None):
+        """Send the order back, to its expert (no ``stage``) or to an earlier stage."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the order is sent back."))
+        for order in self:
+            order._lock_for_action()
+            order._check_can_act()
+            if stage and stage not in order._stages_before(order.stage_id):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s can only go back to an earlier stage of "
+                        "its process.",
+                        order=order.name,
+                    )
+                )
+            order._log_history("return", reason=reason)
+            order._close_step_activities()
+            if stage:
+                order._enter_stage(stage)
+                if stage.kind == "stock_check" and order._run_stock_check():
+                    order._advance(after=stage)
+                continue
+            order._set_state(
+                "review",
+                stage_id=False,
+                current_reviewer_ids=[Command.clear()],
+                date_deadline=fields.Datetime.now()
+                + timedelta(hours=order.company_id.car_portal_review_hours or 24),
+            )
+            order._schedule_review_activity()
+            order.message_post(
+                body=self.env._("Returned to the expert: %(reason)s", reason=reason),
+                subtype_xmlid="mail.mt_note",
+                partner_ids=order.user_id.partner_id.ids,
+            )
+        return True
+
+    def _stages_before(self, stage):
+        return self.process_id.stage_ids.filtered(
+            lambda s: (s.sequence, s.id) < (stage.sequence, stage.id)
+        )
+
+    def action_mass_approve(self):
+        """Approve what the user may approve; report the rest, fail none."""
+        approved, refused = self.browse(), []
+        readable = self._filtered_access("read")
+        if self - readable:
+            refused.append(
+                self.env._(
+                    "%(count)s order(s) you cannot see", count=len(self - readable)
+                )
+            )
+        for order in readable:
+            name = order.name
+            try:
+                with self.env.cr.savepoint():
+                    order.action_approve()
+                approved |= order
+            except (UserError, OperationalError) as error:
+                self.env.invalidate_all()
+                message = (
+                    error.args[0]
+                    if isinstance(error, UserError)
+                    else self.env._("someone else is acting on it right now")
+                )
+                refused.append(f"{name}: {message}")
+        message = self.env._("%(count)s order(s) approved.", count=len(approved))
+        if refused:
+            message += "\n" + self.env._("Not approved:") + "\n" + "\n".join(refused)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Mass approval"),
+                "message": message,
+                "type": "warning" if refused else "success",
+                "sticky": bool(refused),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # Concurrency and permissions of process actions --------------------------
+
+    def _lock_for_action(self):
+        """Lock the order and make sure the caller acts on what they saw.
+
+        ``FOR UPDATE NOWAIT``: when someone else holds the order, PostgreSQL
+        raises at once and Odoo retries the whole request; on the retry the
+        order has moved on and the checks below say so. Screens pass the state
+        and stage they showed in the context (``car_portal_seen_*``).
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM car_portal_order WHERE id = %s FOR UPDATE NOWAIT",
+            [self.id],
+        )
+        self.invalidate_recordset(["state", "stage_id", "current_reviewer_ids"])
+        # Read as superuser: a user who just lost access because the order moved
+        # to a stage that is not theirs gets told so, not an access error.
+        current = self.sudo()
+        context = self.env.context
+        seen_state = context.get("car_portal_seen_state")
+        seen_stage = context.get("car_portal_seen_stage")
+        moved = (seen_state and seen_state != current.state) or (
+            "car_portal_seen_stage" in context
+            and (seen_stage or False) != (current.stage_id.id or False)
+        )
+        if moved:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Order %(order)s has moved on (now: %(status)s). Reload it to "
+                    "see where it stands.",
+                    order=current.name,
+                    status=current.stage_id.name or states[current.state],
+                )
+            )
+
+    def _check_can_act(self):
+        """Only the current stage's responsibles act, whatever the screen shows."""
+        self.ensure_one()
+        if self.state != "process":
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is not waiting for an approval.", order=self.name
+                )
+            )
+        user = self.env.user
+        if user._is_superuser() or user in self.current_reviewer_ids:
+            return
+        raise AccessError(
+            self.env._(
+                "You are not responsible for stage %(stage)s of order %(order)s.",
+                stage=self.stage_id.name,
+                order=self.name,
+            )
+        )
+
+    def _company_managers(self):
+        managers = self.env.ref("car_portal_orders.group_car_portal_manager").users
+        return managers.filtered(
+            lambda u: u.active and not u.share and self.company_id in u.company_ids
+        )
+
+    def _log_history(self, action, reason=None, stage=None):
+        stage = self.stage_id if stage is None else stage
+        self.env["car.portal.order.approval"].sudo().create(
+            [
+                {
+                    "order_id": order.id,
+                    "stage_id": stage.id,
+                    "stage_name": stage.name,
+                    "user_id": self.env.user.id,
+                    "action": action,
+                    "reason": reason,
+                }
+                for order in self
+            ]
+        )
+
+    def _schedule_stage_activities(self):
+        for order in self:
+            for user in order.current_reviewer_ids:
+                order.activity_schedule(
+                    "car_portal_orders.mail_activity_order_approval",
+                    date_deadline=fields.Date.context_today(order),
+                    user_id=user.id,
+                    summary=self.env._("Approve: %(stage)s", stage=order.stage_id.name),
+                )
+
+    def _feedback_stage_activity(self, user):
+        self.activity_feedback(
+            ["car_portal_orders.mail_activity_order_approval"],
+            user_id=user.id,
+            feedback=self.env._("Approved"),
+        )
+
+    def _close_step_activities(self):
+        """The order leaves its step: drop the to-dos nobody needs any more."""
+        self.activity_unlink(
+            [
+                "car_portal_orders.mail_activity_order_review",
+                "car_portal_orders.mail_activity_order_approval",
+            ]
+        )
+
+    def _get_portal_timeline(self):
+        """The order's steps as the dealer sees them, oldest first."""
+        self.ensure_one()
+        entries = self.sudo().approval_ids.filtered(lambda e: e.action != "enter")
+        return entries.sorted(lambda e: (e.date, e.id))._portal_values()
 
     def _approve(self):
         self._set_state(
@@ -448,7 +858,7 @@ class CarPortalOrder(models.Model):
         )
         for order in self:
             order.message_post(
-                body=_("Order approved."),
+                body=self.env._("Order approved."),
                 subtype_xmlid="car_portal_orders.mt_order_approved",
             )
         self._hook_approved()
@@ -494,16 +904,18 @@ class CarPortalOrder(models.Model):
 
     def _log_referral(self, found):
         if found["fallback"]:
-            why = _("no referral rule could place it; sent to the fallback expert")
+            why = self.env._(
+                "no referral rule could place it; sent to the fallback expert"
+            )
         else:
-            why = _("rule “%(rule)s”", rule=found["rule"].name)
-        body = _(
+            why = self.env._("rule “%(rule)s”", rule=found["rule"].name)
+        body = self.env._(
             "Referred to %(user)s (%(why)s).",
-            user=found["user"].name or _("nobody"),
+            user=found["user"].name or self.env._("nobody"),
             why=why,
         )
         if found["absent"]:
-            body += " " + _(
+            body += " " + self.env._(
                 "On leave: %(experts)s.",
                 experts=", ".join(found["absent"].mapped("name")),
             )
@@ -515,7 +927,7 @@ class CarPortalOrder(models.Model):
         self._check_reassign_allowed()
         if not user._car_portal_can_review(self.company_id):
             raise UserError(
-                _(
+                self.env._(
                     "%(user)s is not an active expert of %(company)s.",
                     user=user.name,
                     company=self.company_id.name,
@@ -524,9 +936,9 @@ class CarPortalOrder(models.Model):
         previous = self.user_id
         self.user_id = user
         self.message_post(
-            body=_(
+            body=self.env._(
                 "Reassigned from %(old)s to %(new)s by %(manager)s: %(reason)s",
-                old=previous.name or _("nobody"),
+                old=previous.name or self.env._("nobody"),
                 new=user.name,
                 manager=self.env.user.name,
                 reason=reason,
@@ -540,7 +952,7 @@ class CarPortalOrder(models.Model):
             lambda u: u.active and not u.share and self.company_id in u.company_ids
         )
         self.message_post(
-            body=_(
+            body=self.env._(
                 "No referral rule matched order %(order)s of %(dealer)s; please "
                 "check the referral rules.",
                 order=self.name,
@@ -559,7 +971,7 @@ class CarPortalOrder(models.Model):
                 date_deadline=fields.Date.context_today(order),
                 user_id=order.user_id.id,
                 note=Markup("<p>%s</p>")
-                % _("Set the supplied quantities and write your opinion."),
+                % self.env._("Set the supplied quantities and write your opinion."),
             )
 
     def _feedback_review_activity(self, feedback):
@@ -571,14 +983,14 @@ class CarPortalOrder(models.Model):
 
     def _get_report_base_filename(self):
         self.ensure_one()
-        return _("Order %(number)s", number=self.name)
+        return self.env._("Order %(number)s", number=self.name)
 
     @api.constrains("ordered_by_id", "partner_id")
     def _check_ordered_by(self):
         for order in self.filtered("ordered_by_id"):
             if order.ordered_by_id.commercial_partner_id != order.partner_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(contact)s does not belong to dealer %(dealer)s.",
                         contact=order.ordered_by_id.name,
                         dealer=order.partner_id.name,

@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare, float_is_zero
 
@@ -144,7 +144,7 @@ class CarPortalOrderLine(models.Model):
             )
             if float_compare(line.supplied_qty, line.requested_qty, digits) > 0:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(product)s: the supplied quantity (%(supplied)s) cannot "
                         "exceed what the dealer requested (%(requested)s).",
                         product=line.product_id.display_name,
@@ -163,7 +163,7 @@ class CarPortalOrderLine(models.Model):
         submitted = orders.filtered(lambda o: o.state != "draft")
         if submitted:
             raise UserError(
-                _(
+                self.env._(
                     "Order %(order)s was submitted: lines cannot be added any "
                     "more. The expert can set a line's supply to 0 instead.",
                     order=submitted[0].name,
@@ -192,7 +192,7 @@ class CarPortalOrderLine(models.Model):
         submitted = self.order_id.filtered(lambda o: o.state != "draft")
         if submitted:
             raise UserError(
-                _(
+                self.env._(
                     "Order %(order)s was submitted: its lines cannot be removed. "
                     "The expert can set a line's supply to 0 instead.",
                     order=submitted[0].name,
@@ -206,7 +206,7 @@ class CarPortalOrderLine(models.Model):
         for line in self.filtered(lambda ln: ln.order_id.state != "draft"):
             if any(_differs(line, f, vals[f]) for f in frozen):
                 raise UserError(
-                    _(
+                    self.env._(
                         "Order %(order)s was submitted: the products and quantities "
                         "the dealer requested cannot change any more.",
                         order=line.order_id.name,
@@ -217,7 +217,7 @@ class CarPortalOrderLine(models.Model):
         not_in_review = self.order_id.filtered(lambda o: o.state != "review")
         if not_in_review:
             raise UserError(
-                _(
+                self.env._(
                     "Supplied quantities of order %(order)s can only be changed "
                     "during the expert review.",
                     order=not_in_review[0].name,
@@ -241,7 +241,7 @@ class CarPortalOrderLine(models.Model):
         for order, items in by_order.items():
             order.message_post(
                 body=Markup("<p>%s</p><ul>%s</ul>")
-                % (_("Review changes:"), Markup("").join(items)),
+                % (self.env._("Review changes:"), Markup("").join(items)),
                 subtype_xmlid="mail.mt_note",
             )
 
@@ -263,7 +263,7 @@ class CarPortalOrderLine(models.Model):
                 or not product.sale_ok
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(product)s cannot be ordered any more.",
                         product=product.display_name,
                     )
@@ -272,14 +272,14 @@ class CarPortalOrderLine(models.Model):
                 line.requested_qty % 1, precision_digits=6
             ):
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(product)s: the quantity must be a whole number above zero.",
                         product=product.display_name,
                     )
                 )
             if max_qty and line.requested_qty > max_qty:
                 raise UserError(
-                    _(
+                    self.env._(
                         "%(product)s: at most %(max)s can be ordered on one line.",
                         product=product.display_name,
                         max=max_qty,

@@ -1,6 +1,6 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
@@ -65,14 +65,14 @@ class CarPortalReferralRule(models.Model):
         for rule in self:
             if rule.target == "user" and not rule.user_id:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Rule %(rule)s sends orders to a named expert: choose one.",
                         rule=rule.name,
                     )
                 )
             if rule.target == "team" and not rule.team_user_ids:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Rule %(rule)s sends orders to a team: add its members.",
                         rule=rule.name,
                     )

@@ -131,7 +131,10 @@ class TestImmutability(CarPortalCase):
     def test_frozen_after_every_later_state(self):
         self.order.expert_opinion = "<p>ok</p>"
         self.order.with_user(self.expert_1).action_send_to_process()
-        self.assertEqual(self.order.state, "approved")
+        self.assertEqual(self.order.state, "process")
+        with self.assertRaisesRegex(UserError, "cannot change"):
+            self.line.sudo().write({"requested_qty": 1})
+        self.order.action_reject("No")
         with self.assertRaisesRegex(UserError, "cannot change"):
             self.line.sudo().write({"requested_qty": 1})
         self._assert_unchanged()

@@ -44,9 +44,13 @@ class TestReview(CarPortalCase):
         self.assertIn("10.0 → 4.0", order.message_ids[0].body)
         order.with_user(self.expert_1).expert_opinion = "<p>Partial supply.</p>"
         order.with_user(self.expert_1).action_send_to_process()
-        self.assertEqual(order.state, "approved")
-        self.assertTrue(order.date_reviewed and order.date_approved)
-        self.assertFalse(order.activity_ids)
+        self.assertEqual(order.state, "process")
+        self.assertEqual(
+            order.process_id, self.env.ref("car_portal_orders.process_default")
+        )
+        self.assertTrue(order.date_reviewed)
+        review = self.env.ref("car_portal_orders.mail_activity_order_review")
+        self.assertNotIn(review, order.activity_ids.activity_type_id)
 
     def test_zero_supply_allowed_more_than_requested_rejected(self):
         order = self._submitted_order()

@@ -1,2 +1,2 @@
+from . import car_portal_order_decision
 from . import car_portal_order_reassign
-from . import car_portal_order_reject
