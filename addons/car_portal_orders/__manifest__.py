@@ -13,6 +13,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["mail", "portal", "product", "sales_team"],
+    "external_dependencies": {"python": ["jdatetime"]},
     "data": [
         # Security
         "security/car_portal_security.xml",
@@ -37,8 +38,20 @@
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/car_portal_menus.xml",
+        # Reports
+        "report/car_portal_order_report.xml",
+        # Templates (dealer portal)
+        "views/car_portal_portal_templates.xml",
     ],
     "demo": [
         "demo/car_portal_demo.xml",
     ],
+    "assets": {
+        "web.assets_frontend": [
+            "car_portal_orders/static/src/js/**/*",
+        ],
+        "web.assets_tests": [
+            "car_portal_orders/static/tests/tours/**/*",
+        ],
+    },
 }

@@ -1,13 +1,18 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import secrets
 from datetime import timedelta
 
 from markupsafe import Markup
 from psycopg2 import OperationalError
+from psycopg2.errors import UniqueViolation
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import float_compare
+from odoo.osv import expression
+from odoo.tools import float_compare, mute_logger
+
+from ..tools.digits import format_quantity, to_ascii_digits
 
 ORDER_STATES = [
     ("draft", "Draft"),
@@ -47,6 +52,11 @@ SYSTEM_FIELDS = frozenset(
         "stock_shortfall",
     }
 )
+
+
+# Portal: the most lines a dealer may send in one order, and the longest note.
+PORTAL_MAX_LINES = 300
+PORTAL_MAX_NOTE = 4000
 
 
 def _differs(record, fname, value):
@@ -996,3 +1006,315 @@ class CarPortalOrder(models.Model):
                         dealer=order.partner_id.name,
                     )
                 )
+
+    # Dealer portal helpers (controllers/portal.py) ------------------------------
+    # The controller checks who the dealer is, then calls these on a sudo'ed
+    # record or model. Only the dealer's own fields (lines: product and
+    # quantity; payment term; notes) are ever taken from a form.
+
+    # Dealers write to their expert from the portal chatter; read access to
+    # their own orders (record rules) is what allows it.
+    _mail_post_access = "read"
+
+    portal_form_token = fields.Char(
+        copy=False,
+        readonly=True,
+        help="One-time token of the portal form that created the order: the "
+        "same form sent twice (double click, browser retry) creates one order.",
+    )
+
+    _sql_constraints = [
+        (
+            "portal_form_token_unique",
+            "UNIQUE(portal_form_token)",  # also the index of the lookup
+            "This order form was already sent.",
+        ),
+    ]
+
+    @api.model
+    def _portal_new_form_token(self):
+        return secrets.token_urlsafe(24)
+
+    @api.model
+    def _portal_dealer_domain(self, partner):
+        """The orders of ``partner``'s company (the dealer)."""
+        return [("partner_id", "child_of", partner.commercial_partner_id.ids)]
+
+    @api.model
+    def _portal_counts(self, partner):
+        """Counters of the "Car orders" tile on /my, with the caller's rights."""
+        by_state = dict(
+            self._read_group(
+                self._portal_dealer_domain(partner), ["state"], ["__count"]
+            )
+        )
+        return {
+            "car_order_count": sum(by_state.values()),
+            "car_order_submitted_count": sum(
+                count for state, count in by_state.items() if state != "draft"
+            ),
+            "car_order_review_count": by_state.get("review", 0)
+            + by_state.get("process", 0),
+            "car_order_approved_count": by_state.get("approved", 0),
+            "car_order_todo_count": by_state.get("draft", 0),
+        }
+
+    @api.model
+    def _portal_search_domain(self, search, search_in="all"):
+        """Orders whose number, products (name or code) or notes contain
+        ``search``. Product names are matched as superuser (dealers cannot read
+        products) but only select among the orders the caller may see."""
+        search = " ".join((search or "").split())[:100]
+        if not search:
+            return []
+        terms = {search, to_ascii_digits(search)}
+        domains = []
+        if search_in in ("all", "name"):
+            domains += [[("name", "ilike", t)] for t in terms]
+        if search_in in ("all", "note"):
+            domains += [[("dealer_note", "ilike", t)] for t in terms]
+        if search_in in ("all", "product"):
+            products = (
+                self.env["product.product"]
+                .sudo()
+                .with_context(active_test=False)
+                ._search(
+                    expression.OR(
+                        [(fname, "ilike", t)]
+                        for t in terms
+                        for fname in ("name", "default_code")
+                    )
+                )
+            )
+            domains.append([("line_ids.product_id", "in", products)])
+        return expression.OR(domains) if domains else []
+
+    @api.model
+    def _portal_payment_terms(self, company):
+        return self.env["car.portal.payment.term"].search(
+            [("company_id", "in", [company.id, False])]
+        )
+
+    @api.model
+    def _portal_check_values(self, raw, company, submit=False):
+        """Check what a dealer posted on the order form.
+
+        ``raw`` is ``{"payment_term_id": str, "dealer_note": str, "lines":
+        [{"product_query", "product_tmpl_id", "product_id", "qty"}]}``; any
+        other key is ignored. Returns ``(vals, errors, templates)``: the values
+        for ``_portal_create_draft``/``_portal_update_draft``; the translated
+        messages by field (``errors["lines"][row index][field]`` for lines,
+        ``errors["order"]`` for the whole order); the model found on each row,
+        whose colours the form offers again.
+        """
+        Line = self.env["car.portal.order.line"]
+        errors, line_errors, templates, lines = {}, {}, {}, []
+        rows = list(raw.get("lines") or [])
+        for index, row in enumerate(rows[: PORTAL_MAX_LINES + 1]):
+            if Line._portal_row_is_blank(row):
+                continue
+            product, template, field, message = Line._portal_resolve_product(
+                row, company
+            )
+            templates[index] = template
+            row_errors = {field: message} if message else {}
+            qty, qty_error = Line._portal_parse_qty(row.get("qty"), company)
+            if qty_error:
+                row_errors["qty"] = qty_error
+            if row_errors:
+                line_errors[index] = row_errors
+            else:
+                lines.append((product, qty))
+        if line_errors:
+            errors["lines"] = line_errors
+        if len(lines) + len(line_errors) > PORTAL_MAX_LINES:
+            errors["order"] = self.env._(
+                "An order has at most %(max)s lines; split it in two.",
+                max=PORTAL_MAX_LINES,
+            )
+        elif submit and not lines and not line_errors:
+            errors["order"] = self.env._("Add at least one product before submitting.")
+
+        term = self.env["car.portal.payment.term"]
+        term_id = to_ascii_digits(str(raw.get("payment_term_id") or "")).strip()
+        if term_id:
+            allowed = self._portal_payment_terms(company)
+            term = allowed.filtered(lambda t: str(t.id) == term_id)
+            if not term:
+                errors["payment_term_id"] = self.env._(
+                    "Choose a payment term from the list."
+                )
+        elif submit:
+            errors["payment_term_id"] = self.env._("Choose a payment term.")
+
+        note = (raw.get("dealer_note") or "").strip()
+        if len(note) > PORTAL_MAX_NOTE:
+            errors["dealer_note"] = self.env._(
+                "Notes are limited to %(max)s characters (you typed %(count)s).",
+                max=PORTAL_MAX_NOTE,
+                count=len(note),
+            )
+        vals = {
+            "payment_term_id": term.id,
+            "dealer_note": note or False,
+            "lines": lines,
+        }
+        return vals, errors, templates
+
+    @api.model
+    def _portal_line_commands(self, lines):
+        return [
+            Command.create(
+                {
+                    "sequence": 10 * (position + 1),
+                    "product_id": product.id,
+                    "requested_qty": qty,
+                }
+            )
+            for position, (product, qty) in enumerate(lines)
+        ]
+
+    @api.model
+    def _portal_find_by_token(self, partner, form_token):
+        if not form_token:
+            return self.browse()
+        return self.search(
+            [
+                ("portal_form_token", "=", form_token),
+                *self._portal_dealer_domain(partner),
+            ],
+            limit=1,
+        )
+
+    @api.model
+    def _portal_create_draft(self, contact, company, vals, form_token=None):
+        """Create the draft of the dealer's contact ``contact``.
+
+        The same form (``form_token``) sent twice creates one order. Returns
+        ``(order, created)``; ``order`` is empty when a concurrent request
+        with the same token holds it (not yet visible here: look it up again
+        in a new transaction).
+        """
+        existing = self._portal_find_by_token(contact, form_token)
+        if existing:
+            return existing, False
+        values = {
+            "partner_id": contact.commercial_partner_id.id,
+            "ordered_by_id": contact.id,
+            "company_id": company.id,
+            "payment_term_id": vals["payment_term_id"] or False,
+            "dealer_note": vals["dealer_note"] or False,
+            "portal_form_token": form_token or False,
+            "line_ids": self._portal_line_commands(vals["lines"]),
+        }
+        try:
+            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+                return self.create(values), True
+        except UniqueViolation:
+            return self.browse(), False
+
+    def _portal_lock(self):
+        """Wait for concurrent requests on these orders (double clicks)."""
+        self.env.cr.execute(
+            "SELECT id FROM car_portal_order WHERE id IN %s FOR UPDATE",
+            [tuple(self.ids)],
+        )
+        self.invalidate_recordset()
+
+    def _portal_update_draft(self, vals):
+        """Replace a draft's lines, payment term and notes."""
+        self.ensure_one()
+        self._portal_lock()
+        if self.state != "draft":
+            raise UserError(
+                self.env._(
+                    "Order %(order)s was submitted; it cannot be changed any more.",
+                    order=self.name,
+                )
+            )
+        self.write(
+            {
+                "payment_term_id": vals["payment_term_id"] or False,
+                "dealer_note": vals["dealer_note"] or False,
+                "line_ids": [Command.delete(line.id) for line in self.line_ids]
+                + self._portal_line_commands(vals["lines"]),
+            }
+        )
+        return True
+
+    def _portal_submit(self):
+        """Submit from the portal. Returns False when the order was already
+        submitted (a second click): nothing happens then."""
+        self.ensure_one()
+        self._portal_lock()
+        if self.state != "draft":
+            return False
+        if not self.payment_term_id:
+            raise UserError(
+                self.env._("Choose a payment term before submitting the order.")
+            )
+        self.action_submit()
+        return True
+
+    def _portal_cancel(self):
+        """Cancel from the portal; False when it was already cancelled."""
+        self.ensure_one()
+        self._portal_lock()
+        if self.state == "cancel":
+            return False
+        self.action_cancel()
+        return True
+
+    def _portal_reorder(self):
+        """A new draft with this order's products and quantities.
+
+        Returns ``(draft, left_out)``: lines whose product cannot be ordered any
+        more are left out, ``left_out`` names them.
+        """
+        self.ensure_one()
+        Line = self.env["car.portal.order.line"]
+        draft = self.action_reorder()
+        stale = draft.line_ids.filtered(
+            lambda line: not Line._portal_orderable(line.product_id, draft.company_id)
+        )
+        left_out = stale.product_id.mapped("display_name")
+        stale.unlink()
+        return draft, left_out
+
+    def _portal_form_values(self):
+        """The form values of a draft, as the dealer would post them."""
+        self.ensure_one()
+        Line = self.env["car.portal.order.line"]
+        return {
+            "payment_term_id": str(self.payment_term_id.id or ""),
+            "dealer_note": self.dealer_note or "",
+            "lines": [
+                {
+                    "product_query": Line._portal_template_label(
+                        line.product_id.product_tmpl_id
+                    ),
+                    "product_tmpl_id": str(line.product_id.product_tmpl_id.id),
+                    "product_id": str(line.product_id.id),
+                    "qty": f"{line.requested_qty:g}",
+                }
+                for line in self.line_ids
+            ],
+        }
+
+    def _portal_supply_known(self):
+        """Whether the expert has decided the supplied quantities."""
+        self.ensure_one()
+        return bool(self.date_reviewed)
+
+    def _portal_qty(self, fname):
+        """A quantity total of the order, formatted for the portal and report."""
+        self.ensure_one()
+        return format_quantity(self[fname])
+
+    def _portal_status_label(self):
+        self.ensure_one()
+        states = dict(self._fields["state"]._description_selection(self.env))
+        label = states[self.state]
+        if self.state == "process" and self.stage_id:
+            label = f"{label}: {self.stage_id.name}"
+        return label

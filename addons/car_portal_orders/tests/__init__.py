@@ -4,3 +4,9 @@ from . import test_review
 from . import test_security
 from . import test_process
 from . import test_process_race
+from . import test_portal_tools
+from . import test_portal
+from . import test_portal_input
+from . import test_portal_access
+from . import test_portal_tour
+from . import test_jalali

@@ -1,0 +1,77 @@
+"""Shared helpers of the benchmarks: an Odoo environment, machine facts, results.
+
+A benchmark runs against a database of its own (default ``carportal_bench``),
+created by ``bench/run`` with the three addons and no demo data, and filled by
+``bench/generate.py``. Results are appended to ``bench/RESULTS.md`` under the
+benchmark's heading, with the machine and the date, so that runs can be
+compared (ratios, not absolute times, are what we compare).
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "bench" / "RESULTS.md"
+
+
+def parser(description):
+    """Argument parser with the options every benchmark takes."""
+    result = argparse.ArgumentParser(description=description)
+    result.add_argument("--conf", required=True, help="Odoo configuration file")
+    result.add_argument("--db", required=True, help="database of the benchmark")
+    result.add_argument(
+        "--no-write", action="store_true", help="do not update bench/RESULTS.md"
+    )
+    return result
+
+
+@contextlib.contextmanager
+def odoo_env(args, context=None):
+    """An Odoo environment (superuser) on the benchmark database; commits at exit."""
+    import odoo
+    from odoo import SUPERUSER_ID, api
+    from odoo.tools import config
+
+    config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.db)
+    with registry.cursor() as cr:
+        yield api.Environment(cr, SUPERUSER_ID, dict(context or {}, lang="en_US"))
+
+
+def machine():
+    """One line describing where the figures come from."""
+    memory = ""
+    with contextlib.suppress(OSError), open("/proc/meminfo") as meminfo:
+        kib = int(meminfo.readline().split()[1])
+        memory = f", {kib / 1024 / 1024:.0f} GiB RAM"
+    cpu = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError), open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    python = platform.python_version()
+    return f"{now} — {os.cpu_count()} cores ({cpu}){memory}, Python {python}"
+
+
+def write_results(heading, body, args):
+    """Replace the ``## heading`` section of bench/RESULTS.md with ``body``."""
+    print(body)
+    if args.no_write:
+        return
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
+    section = f"## {heading}\n\n{body.strip()}\n"
+    pattern = re.compile(
+        rf"^## {re.escape(heading)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL
+    )
+    if pattern.search(text):
+        text = pattern.sub(section + "\n", text)
+    else:
+        text = text.rstrip() + "\n\n" + section
+    RESULTS.write_text(text.rstrip() + "\n")
