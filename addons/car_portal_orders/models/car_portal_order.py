@@ -422,13 +422,11 @@ class CarPortalOrder(models.Model):
             order._set_state("review", date_submitted=now, ordered_by_id=ordered_by.id)
             order._log_history("submit")
             order.message_subscribe(partner_ids=ordered_by.ids)
-            order.message_post(
-                body=self.env._(
-                    "Order submitted by %(contact)s.", contact=ordered_by.name
-                ),
+            order._refer_to_expert()
+            order.message_post_with_source(
+                "car_portal_orders.mail_template_order_submitted",
                 subtype_xmlid="car_portal_orders.mt_order_submitted",
             )
-            order._refer_to_expert()
         self._hook_submitted()
         return True
 
@@ -482,8 +480,8 @@ class CarPortalOrder(models.Model):
                 date_deadline=False,
                 current_reviewer_ids=[Command.clear()],
             )
-            order.message_post(
-                body=self.env._("Order rejected: %(reason)s", reason=reason),
+            order.message_post_with_source(
+                "car_portal_orders.mail_template_order_rejected",
                 subtype_xmlid="car_portal_orders.mt_order_rejected",
             )
         return True
@@ -866,11 +864,10 @@ class CarPortalOrder(models.Model):
         self._set_state(
             "approved", date_approved=fields.Datetime.now(), date_deadline=False
         )
-        for order in self:
-            order.message_post(
-                body=self.env._("Order approved."),
-                subtype_xmlid="car_portal_orders.mt_order_approved",
-            )
+        self.message_post_with_source(
+            "car_portal_orders.mail_template_order_approved",
+            subtype_xmlid="car_portal_orders.mt_order_approved",
+        )
         self._hook_approved()
 
     def _stock_shortfall(self):
@@ -913,23 +910,18 @@ class CarPortalOrder(models.Model):
             self._warn_managers_of_fallback()
 
     def _log_referral(self, found):
-        if found["fallback"]:
-            why = self.env._(
-                "no referral rule could place it; sent to the fallback expert"
-            )
-        else:
-            why = self.env._("rule “%(rule)s”", rule=found["rule"].name)
-        body = self.env._(
-            "Referred to %(user)s (%(why)s).",
-            user=found["user"].name or self.env._("nobody"),
-            why=why,
+        """Tell the expert (and the chatter) who got the order and why."""
+        # Mail templates render with the context (``ctx``), not render values.
+        self.with_context(
+            car_portal_referral={
+                "fallback": found["fallback"],
+                "rule_name": found["rule"].name,
+                "absent_names": ", ".join(found["absent"].mapped("name")),
+            }
+        ).message_post_with_source(
+            "car_portal_orders.mail_template_order_referred",
+            subtype_xmlid="mail.mt_note",
         )
-        if found["absent"]:
-            body += " " + self.env._(
-                "On leave: %(experts)s.",
-                experts=", ".join(found["absent"].mapped("name")),
-            )
-        self.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     def _reassign(self, user, reason):
         """A manager gives the order to another expert, with a logged reason."""

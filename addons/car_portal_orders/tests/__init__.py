@@ -10,3 +10,4 @@ from . import test_portal_input
 from . import test_portal_access
 from . import test_portal_tour
 from . import test_jalali
+from . import test_mail

@@ -1,0 +1,48 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from .common import CarPortalCase
+
+
+class TestMailTemplates(CarPortalCase):
+    def _message(self, order, subtype_xmlid):
+        subtype = self.env.ref(subtype_xmlid)
+        return order.message_ids.filtered(lambda m: m.subtype_id == subtype)[:1]
+
+    def test_submitted_and_referred(self):
+        order = self._submitted_order()
+        submitted = self._message(order, "car_portal_orders.mt_order_submitted")
+        self.assertIn(order.name, submitted.body)
+        self.assertIn(self.expert_1.name, submitted.body)
+        self.assertIn(order.ordered_by_id, order.message_partner_ids)
+        referred = order.message_ids.filtered(
+            lambda m: "is referred to" in (m.body or "")
+        )
+        self.assertEqual(referred.partner_ids, self.expert_1.partner_id)
+        self.assertIn("Account expert rule", referred.body)
+
+    def test_rejected_carries_the_reason(self):
+        order = self._submitted_order()
+        order.with_user(self.expert_1).action_reject("Colour discontinued")
+        rejected = self._message(order, "car_portal_orders.mt_order_rejected")
+        self.assertIn("Colour discontinued", rejected.body)
+        self.assertIn(order.name, rejected.subject or rejected.record_name)
+
+    def test_approved_states_the_supply(self):
+        process = self.env["car.portal.process"].create(
+            {
+                "name": "One step",
+                "partner_category_ids": [(6, 0, self.tag_gold.ids)],
+                "stage_ids": [
+                    (0, 0, {"name": "Only", "responsible_user_ids": self.manager.ids})
+                ],
+            }
+        )
+        self.dealer_a.category_id = self.tag_gold
+        order = self._submitted_order()
+        order.line_ids[0].with_user(self.expert_1).supplied_qty = 1
+        order.expert_opinion = "<p>ok</p>"
+        order.with_user(self.expert_1).action_send_to_process()
+        self.assertEqual(order.process_id, process)
+        order.with_user(self.manager).action_approve()
+        approved = self._message(order, "car_portal_orders.mt_order_approved")
+        self.assertIn("11 of the 12 units", " ".join(approved.body.split()))
