@@ -48,6 +48,9 @@
         "demo/car_portal_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "car_portal_orders/static/src/backend/**/*",
+        ],
         "web.assets_frontend": [
             "car_portal_orders/static/src/js/**/*",
         ],

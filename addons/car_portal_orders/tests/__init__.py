@@ -11,3 +11,4 @@ from . import test_portal_access
 from . import test_portal_tour
 from . import test_jalali
 from . import test_mail
+from . import test_backend_digits
