@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_compare, mute_logger
 
-from ..tools.digits import format_quantity, to_ascii_digits
+from ..tools.digits import format_quantity, localize_number, to_ascii_digits
 
 ORDER_STATES = [
     ("draft", "Draft"),
@@ -1301,7 +1301,12 @@ class CarPortalOrder(models.Model):
     def _portal_qty(self, fname):
         """A quantity total of the order, formatted for the portal and report."""
         self.ensure_one()
-        return format_quantity(self[fname])
+        return localize_number(format_quantity(self[fname]), self.env.lang)
+
+    def _portal_amount(self, fname):
+        """An amount field, in the company's display unit (Rial or Toman)."""
+        self.ensure_one()
+        return self.company_id._car_portal_format_amount(self[fname])
 
     def _portal_status_label(self):
         self.ensure_one()

@@ -7,7 +7,12 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import float_compare, float_is_zero
 
-from ..tools.digits import format_quantity, parse_whole_number, to_ascii_digits
+from ..tools.digits import (
+    format_quantity,
+    localize_number,
+    parse_whole_number,
+    to_ascii_digits,
+)
 from .car_portal_order import _differs
 
 # What the dealer asked for: frozen once the order is submitted.
@@ -529,4 +534,9 @@ class CarPortalOrderLine(models.Model):
     def _portal_qty(self, fname):
         """A quantity field of the line, formatted for the portal and report."""
         self.ensure_one()
-        return format_quantity(self[fname])
+        return localize_number(format_quantity(self[fname]), self.env.lang)
+
+    def _portal_amount(self, fname):
+        """An amount field, in the company's display unit (Rial or Toman)."""
+        self.ensure_one()
+        return self.company_id._car_portal_format_amount(self[fname])

@@ -15,3 +15,6 @@ class ResConfigSettings(models.TransientModel):
     car_portal_max_line_qty = fields.Integer(
         related="company_id.car_portal_max_line_qty", readonly=False
     )
+    car_portal_amount_unit = fields.Selection(
+        related="company_id.car_portal_amount_unit", readonly=False
+    )

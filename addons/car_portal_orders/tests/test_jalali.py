@@ -46,3 +46,22 @@ class TestJalali(TransactionCase):
             Date.with_context(lang="fa_IR").value_to_html(nowruz, {"format": "yyyy"}),
             "2026",
         )
+
+
+class TestPersianAmounts(TransactionCase):
+    def test_amounts_in_rial_or_toman_with_persian_digits(self):
+        self.env["res.lang"]._activate_lang("fa_IR")
+        company = self.env.company
+        company.car_portal_amount_unit = "rial"
+        english = company.with_context(lang="en_US")
+        self.assertEqual(
+            english._car_portal_format_amount(18_500_000), "18,500,000 Rial"
+        )
+        company.car_portal_amount_unit = "toman"
+        self.assertEqual(
+            english._car_portal_format_amount(18_500_000), "1,850,000 Toman"
+        )
+        persian = company.with_context(lang="fa_IR")._car_portal_format_amount(
+            18_500_000
+        )
+        self.assertTrue(persian.startswith("۱٬۸۵۰٬۰۰۰ "), persian)

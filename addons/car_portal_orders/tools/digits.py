@@ -105,3 +105,21 @@ def format_quantity(value):
     if abs(value - rounded) < 1e-6:
         return f"{rounded:,}"
     return f"{value:,.2f}"
+
+
+_TO_PERSIAN = str.maketrans(
+    {
+        **{str(value): char for value, char in enumerate(PERSIAN_DIGITS)},
+        ",": ARABIC_THOUSANDS_SEPARATOR,
+        ".": ARABIC_DECIMAL_SEPARATOR,
+    }
+)
+
+
+def localize_number(text, lang_code):
+    """A formatted ASCII number (``1,250.5``) as a reader of ``lang_code`` writes
+    it: Persian digits and separators (``۱٬۲۵۰٫۵``) for Persian, unchanged
+    otherwise."""
+    if (lang_code or "").startswith("fa"):
+        return str(text).translate(_TO_PERSIAN)
+    return str(text)
