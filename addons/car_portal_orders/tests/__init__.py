@@ -12,3 +12,4 @@ from . import test_portal_tour
 from . import test_jalali
 from . import test_mail
 from . import test_backend_digits
+from . import test_rtl_backend

@@ -3,12 +3,22 @@
 """Fixtures of the dealer portal tests: HTTP helpers, products with colour
 variants, products a dealer may not order."""
 
+import base64
+import os
 import re
+from pathlib import Path
 
 from odoo import Command, http
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
 
 from .common import CarPortalCase
+
+# Where screenshots of the pages land, refreshed at every run.
+ARTIFACTS = Path(
+    os.environ.get("CAR_PORTAL_ARTIFACTS")
+    or Path(__file__).resolve().parents[3] / ".local" / "artifacts"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -146,3 +156,52 @@ class CarPortalHttpCase(HttpCase, CarPortalCase):
             self.assertIn(f'value="{value}"', tag[0])
         following = html[tag.end() : tag.end() + 6000]
         self.assertIn(message, following)
+
+    # Screenshots ----------------------------------------------------------------
+
+    def _screenshot(self, user, url, name, ready):
+        """Open ``url`` as ``user`` and save a PNG of the whole page."""
+        browser = ChromeBrowser(self)
+        try:
+            self.authenticate(user.login, user.login, browser=browser)
+            self.cr.flush()
+            self.cr.clear()
+            browser.navigate_to(f"{self.base_url()}{url}", wait_stop=True)
+            # Loaded, our script started, the chatter (if any) shown, then
+            # a moment for the fonts and images.
+            self.assertTrue(
+                browser._wait_ready(
+                    f"""document.readyState === 'complete'
+                    && !!document.querySelector({ready!r})
+                    && (!document.querySelector('.o_portal_chatter')
+                        || !!document.querySelector('#chatterRoot')?.shadowRoot
+                            ?.querySelector('.o-mail-Composer-input'))
+                    && new Promise((resolve) => setTimeout(() => resolve(1), 1000))
+                        .then(() => true)""",
+                    timeout=120,
+                ),
+                f"{url} did not load",
+            )
+            # The whole page: a window as tall as the page, then a capture.
+            metrics = browser._websocket_request("Page.getLayoutMetrics")
+            height = (metrics.get("cssContentSize") or metrics["contentSize"])["height"]
+            width = int(self.browser_size.split(",")[0])
+            browser._websocket_request(
+                "Emulation.setDeviceMetricsOverride",
+                params={
+                    "width": width,
+                    "height": min(int(height), 4000),
+                    "deviceScaleFactor": 1,
+                    "mobile": False,
+                },
+            )
+            shot = browser._websocket_request(
+                "Page.captureScreenshot", params={"format": "png"}, timeout=60
+            )
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            path = ARTIFACTS / name
+            path.write_bytes(base64.b64decode(shot["data"]))
+            return path
+        finally:
+            browser.stop()
+            self._wait_remaining_requests()
