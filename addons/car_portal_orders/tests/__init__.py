@@ -13,3 +13,4 @@ from . import test_jalali
 from . import test_mail
 from . import test_backend_digits
 from . import test_rtl_backend
+from . import test_translations

@@ -38,6 +38,10 @@ class TestMailTemplates(CarPortalCase):
             }
         )
         self.dealer_a.category_id = self.tag_gold
+        # The mail is in the dealer's language: English here, whatever the
+        # database's default language (test_translations checks the Persian).
+        self.env["res.lang"]._activate_lang("en_US")
+        self.dealer_a.lang = "en_US"
         order = self._submitted_order()
         order.line_ids[0].with_user(self.expert_1).supplied_qty = 1
         order.expert_opinion = "<p>ok</p>"
