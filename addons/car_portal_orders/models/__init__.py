@@ -1,6 +1,7 @@
 from . import car_portal_region
 from . import car_portal_payment_term
 from . import car_portal_expert_substitute
+from . import car_portal_order_matching
 from . import car_portal_referral_rule
 from . import car_portal_process
 from . import car_portal_process_stage

@@ -1,8 +1,9 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools.safe_eval import safe_eval
+from odoo.exceptions import UserError
+
+from .car_portal_order_matching import parse_order_domain
 
 
 class CarPortalProcess(models.Model):
@@ -14,6 +15,7 @@ class CarPortalProcess(models.Model):
     """
 
     _name = "car.portal.process"
+    _inherit = "car.portal.order.matching"
     _description = "Order Approval Process"
     _order = "sequence, id"
     _check_company_auto = True
@@ -113,25 +115,7 @@ class CarPortalProcess(models.Model):
 
     def _order_domain_list(self):
         self.ensure_one()
-        try:
-            domain = safe_eval(self.order_domain or "[]")
-        except Exception as error:
-            raise ValidationError(
-                self.env._(
-                    "The condition of process %(process)s is not a valid filter: "
-                    "%(error)s",
-                    process=self.name,
-                    error=error,
-                )
-            ) from error
-        if not isinstance(domain, list | tuple):
-            raise ValidationError(
-                self.env._(
-                    "The condition of process %(process)s must be a list.",
-                    process=self.name,
-                )
-            )
-        return list(domain)
+        return parse_order_domain(self, self.order_domain)
 
     def _specificity(self):
         """How many kinds of condition the process sets: more is more specific."""
@@ -148,14 +132,7 @@ class CarPortalProcess(models.Model):
 
     def _matches(self, order):
         self.ensure_one()
-        dealer = order.partner_id.commercial_partner_id
-        if self.company_id and self.company_id != order.company_id:
-            return False
-        if self.partner_category_ids and not (
-            self.partner_category_ids & dealer.category_id
-        ):
-            return False
-        if self.region_ids and dealer.car_portal_region_id not in self.region_ids:
+        if not self._matches_dealer(order):
             return False
         domain = self._order_domain_list()
         return not domain or bool(order.filtered_domain(domain))

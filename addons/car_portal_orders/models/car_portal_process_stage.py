@@ -1,8 +1,9 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
-from odoo.tools.safe_eval import safe_eval
+from odoo.exceptions import UserError
+
+from .car_portal_order_matching import parse_order_domain
 
 
 class CarPortalProcessStage(models.Model):
@@ -103,23 +104,7 @@ class CarPortalProcessStage(models.Model):
 
     def _condition_list(self):
         self.ensure_one()
-        try:
-            domain = safe_eval(self.condition_domain or "[]")
-        except Exception as error:
-            raise ValidationError(
-                self.env._(
-                    "The condition of stage %(stage)s is not a valid filter: %(error)s",
-                    stage=self.name,
-                    error=error,
-                )
-            ) from error
-        if not isinstance(domain, list | tuple):
-            raise ValidationError(
-                self.env._(
-                    "The condition of stage %(stage)s must be a list.", stage=self.name
-                )
-            )
-        return list(domain)
+        return parse_order_domain(self, self.condition_domain)
 
     def _applies_to(self, order):
         self.ensure_one()

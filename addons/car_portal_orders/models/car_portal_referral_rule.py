@@ -16,6 +16,7 @@ class CarPortalReferralRule(models.Model):
     """
 
     _name = "car.portal.referral.rule"
+    _inherit = "car.portal.order.matching"
     _description = "Order Referral Rule"
     _order = "sequence, id"
     _check_company_auto = True
@@ -82,14 +83,7 @@ class CarPortalReferralRule(models.Model):
 
     def _matches(self, order):
         self.ensure_one()
-        dealer = order.partner_id.commercial_partner_id
-        if self.company_id and self.company_id != order.company_id:
-            return False
-        if self.partner_category_ids and not (
-            self.partner_category_ids & dealer.category_id
-        ):
-            return False
-        if self.region_ids and dealer.car_portal_region_id not in self.region_ids:
+        if not self._matches_dealer(order):
             return False
         if self.product_category_ids:
             categories = order.line_ids.product_id.categ_id
