@@ -13,4 +13,23 @@
     "license": "LGPL-3",
     "depends": ["car_portal_orders"],
     "external_dependencies": {"python": ["requests", "cryptography"]},
+    "data": [
+        # Security
+        "security/sepidar_security.xml",
+        "security/ir.model.access.csv",
+        "security/sepidar_rules.xml",
+        # Data
+        "data/ir_cron_data.xml",
+        "data/mail_activity_type_data.xml",
+        # Views
+        "views/sepidar_backend_views.xml",
+        "views/sepidar_reference_views.xml",
+        "views/sepidar_binding_views.xml",
+        "views/sepidar_export_views.xml",
+        "views/car_portal_order_views.xml",
+        "views/sepidar_menus.xml",
+    ],
+    "demo": [
+        "demo/sepidar_demo.xml",
+    ],
 }

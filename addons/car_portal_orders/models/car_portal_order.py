@@ -623,8 +623,22 @@ class CarPortalOrder(models.Model):
             )
 
     def _run_stock_check(self):
-        """Check stock at a stock-check stage. Returns True when it passed."""
-        shortfall = self._stock_shortfall()
+        """Check stock at a stock-check stage. Returns True when it passed.
+
+        When the stock cannot be read (the stock source is down), the order
+        waits in the stage with the reason, like a shortfall: the stage's
+        responsibles decide, nothing is approved blindly.
+        """
+        try:
+            with self.env.cr.savepoint():
+                shortfall = self._stock_shortfall()
+        except UserError as error:
+            self._stop_stock_check(
+                self.env._(
+                    "The stock could not be checked: %(reason)s", reason=error.args[0]
+                )
+            )
+            return False
         if not shortfall:
             self._log_history("auto_pass")
             return True
@@ -637,6 +651,11 @@ class CarPortalOrder(models.Model):
             )
             for line, available in shortfall
         )
+        self._stop_stock_check(note)
+        return False
+
+    def _stop_stock_check(self, note):
+        """The order waits in the stock-check stage for its responsibles."""
         self._write_system({"stock_shortfall": note})
         self._log_history("auto_stop", reason=note)
         self._schedule_stage_activities()
@@ -645,7 +664,6 @@ class CarPortalOrder(models.Model):
             % (self.env._("Stock does not cover the order:"), note),
             subtype_xmlid="mail.mt_note",
         )
-        return False
 
     def action_approve(self, comment=None):
         """Approve the current stage; the order moves on when the stage has the

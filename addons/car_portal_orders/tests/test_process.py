@@ -302,6 +302,21 @@ class TestProcessTraces(ProcessCase):
         order.with_user(self.stock_user).action_approve()
         self.assertEqual(order.state, "approved")
 
+    def test_stock_check_waits_when_stock_cannot_be_read(self):
+        reason = "Sepidar does not answer"  # as the stock source reports it
+
+        def unreachable(order):
+            raise UserError(reason)
+
+        with patch.object(self.order_class, "_stock_shortfall", unreachable):
+            order = self._in_process(lines=[(self.vehicle, 2)])
+            order.with_user(self.approver_1).action_approve()
+        self.assertEqual(order.state, "process")
+        self.assertEqual(order.stage_id, self.stage_stock)
+        self.assertIn("Sepidar does not answer", order.stock_shortfall)
+        self.assertEqual(order.current_reviewer_ids, self.stock_user)
+        self.assertEqual(self._actions(order)[-1][0], "auto_stop")
+
     def test_server_action_and_dealer_notification_on_entering(self):
         action = self.env["ir.actions.server"].create(
             {

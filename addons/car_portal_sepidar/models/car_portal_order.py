@@ -1,0 +1,161 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from collections import defaultdict
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero
+
+from ..sepidar_client import SepidarError
+from .sepidar_export import FINANCE_GROUP, STATES
+
+SEPIDAR_MANAGERS = f"{FINANCE_GROUP},car_portal_orders.group_car_portal_admin"
+
+
+class CarPortalOrder(models.Model):
+    _inherit = "car.portal.order"
+
+    sepidar_export_ids = fields.One2many(
+        "sepidar.export",
+        "order_id",
+        string="Sepidar Postings",
+        groups=SEPIDAR_MANAGERS,
+    )
+    sepidar_state = fields.Selection(
+        STATES,
+        string="Sepidar Status",
+        compute="_compute_sepidar",
+        search="_search_sepidar_state",
+    )
+    sepidar_document_number = fields.Char(
+        string="Sepidar Number", compute="_compute_sepidar"
+    )
+    sepidar_error = fields.Text(compute="_compute_sepidar")
+    sepidar_log_count = fields.Integer(compute="_compute_sepidar")
+
+    def _compute_sepidar(self):
+        exports = (
+            self.env["sepidar.export"].sudo().search([("order_id", "in", self.ids)])
+        )
+        by_order = {export.order_id.id: export for export in exports}
+        logs = dict(
+            self.env["sepidar.sync.log"]
+            .sudo()
+            ._read_group([("export_id", "in", exports.ids)], ["export_id"], ["__count"])
+        )
+        for order in self:
+            export = by_order.get(order.id)
+            order.sepidar_state = export.state if export else False
+            order.sepidar_document_number = (
+                export.sepidar_document_number if export else False
+            )
+            order.sepidar_error = (
+                export.last_error if export and export.state == "error" else False
+            )
+            order.sepidar_log_count = logs.get(export, 0) if export else 0
+
+    def _search_sepidar_state(self, operator, value):
+        if operator in ("=", "!="):
+            values = [value]
+        elif operator in ("in", "not in"):
+            values = list(value)
+        else:
+            raise UserError(self.env._("Unsupported search on the Sepidar status."))
+        Export = self.env["sepidar.export"].sudo()
+        states = [v for v in values if v]
+        positive = []
+        if states:
+            query = Export._search([("state", "in", states)])
+            positive.append([("id", "in", query.subselect("order_id"))])
+        if len(states) < len(values):  # False: not queued
+            query = Export._search([])
+            positive.append([("id", "not in", query.subselect("order_id"))])
+        domain = (
+            positive[0] if len(positive) == 1 else ["|", *positive[0], *positive[1]]
+        )
+        return ["!", *domain] if operator in ("!=", "not in") else domain
+
+    # Hooks of car_portal_orders ---------------------------------------------
+
+    def _hook_approved(self):
+        """Queue the posting of the approved orders, in the same transaction."""
+        result = super()._hook_approved()
+        self.env["sepidar.export"].sudo()._enqueue(self)
+        return result
+
+    def _stock_shortfall(self):
+        """Read Sepidar's inventory of the order's items (one call).
+
+        A line falls short when what is supplied, together with the earlier
+        lines of the same item, exceeds the quantity in the item's stock
+        (its usual stock, else the backend's default stock). Unmapped
+        products count as not in stock.
+        """
+        shortfall = super()._stock_shortfall()
+        backend = self.env["sepidar.backend"].sudo()._get_for_company(self.company_id)
+        lines = self.line_ids.filtered(
+            lambda line: not float_is_zero(line.supplied_qty, precision_digits=6)
+        ).sorted(lambda line: (line.sequence, line.id))
+        if not (backend.is_registered and lines):
+            return shortfall  # no usable Sepidar connection for this company
+        bindings = (
+            self.env["sepidar.product.binding"]
+            .sudo()
+            ._get_or_create(backend, lines.product_id)
+        )
+        by_product = {binding.product_id: binding for binding in bindings}
+        client = backend._get_client()
+        try:
+            rows = client.item_inventories()
+        except SepidarError as error:
+            raise UserError(
+                self.env._(
+                    "Could not read the stock from Sepidar: %(error)s",
+                    error=backend._error_text(error),
+                )
+            ) from error
+        finally:
+            backend._save_client_state(client)
+            client.close()
+        already = {line for line, _available in shortfall}
+        allocated = defaultdict(float)
+        now = fields.Datetime.now()
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        for line in lines:
+            binding = by_product[line.product_id]
+            item = binding.item_id
+            if not binding.is_mapped:
+                available = 0.0
+            else:
+                stock = backend._stock_for(item)
+                tracing_ref = binding.tracing_id.sepidar_id or None
+                key = (item.id, tracing_ref)
+                in_stock = item._quantity_in(
+                    [r for r in rows if r.get("ItemRef") == item.sepidar_id],
+                    stock,
+                    tracing_ref,
+                )
+                if key not in allocated:
+                    item._store_inventory(rows, stock, now)
+                available = max(in_stock - allocated[key], 0.0)
+                allocated[key] += line.supplied_qty
+            if line not in already and (
+                float_compare(line.supplied_qty, available, precision_digits=digits) > 0
+            ):
+                shortfall.append((line, available))
+        return shortfall
+
+    # Buttons -----------------------------------------------------------------
+
+    def action_sepidar_retry(self):
+        exports = self.env["sepidar.export"].search([("order_id", "in", self.ids)])
+        return exports.action_retry()
+
+    def action_view_sepidar_logs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "car_portal_sepidar.sepidar_sync_log_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        action["context"] = {}
+        return action

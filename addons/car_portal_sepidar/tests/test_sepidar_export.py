@@ -1,0 +1,511 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+"""The outbox: one posting per approved order, posted exactly once."""
+
+from datetime import timedelta
+from unittest.mock import patch
+
+import psycopg2
+
+from odoo import fields
+from odoo.exceptions import AccessError
+from odoo.tools import mute_logger
+
+from ..models.sepidar_export import SepidarExport
+from ..sepidar_client import SepidarClient, stable_guid
+from .common import (
+    BLACK,
+    FILTER_FEE,
+    OIL_FILTER,
+    PARTS_STOCK,
+    PEUGEOT,
+    SAMAND,
+    SAMAND_FEE,
+    WHITE,
+    SepidarCase,
+)
+
+
+class TestQueue(SepidarCase):
+    def test_approval_queues_one_posting_with_a_stable_guid(self):
+        order = self._approved()
+        export = self._export(order)
+        self.assertEqual(len(export), 1)
+        self.assertEqual(export.state, "pending")
+        db_uuid = self.env["ir.config_parameter"].get_param("database.uuid")
+        self.assertEqual(
+            export.guid, stable_guid(db_uuid, "car.portal.order", order.id)
+        )
+        self.assertEqual(export.guid, export._guid_for(order))
+        self.assertEqual(order.sepidar_state, "pending")
+        cron = self.env.ref("car_portal_sepidar.ir_cron_sepidar_post")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        )
+        # Queueing again (a second approval hook, a go-live button) adds nothing.
+        self.assertFalse(self.env["sepidar.export"]._enqueue(order))
+        self.backend.action_queue_approved_orders()
+        self.assertEqual(len(self._export(order)), 1)
+
+    def test_the_database_refuses_a_second_posting_of_an_order(self):
+        order = self._approved()
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.errors.UniqueViolation),
+            self.env.cr.savepoint(),
+        ):
+            self.env["sepidar.export"].create(
+                {
+                    "order_id": order.id,
+                    "backend_id": self.backend.id,
+                    "guid": "another-guid",
+                    "document_type": "quotation",
+                }
+            )
+
+    def test_orders_not_approved_or_without_backend_are_not_queued(self):
+        draft = self._order()
+        self.assertFalse(self.env["sepidar.export"]._enqueue(draft))
+        self.backend.active = False
+        order = self._approved()
+        self.assertFalse(self._export(order))
+        self.assertFalse(order.sepidar_state)
+
+
+class TestPosting(SepidarCase):
+    def test_happy_path_posts_a_consistent_quotation(self):
+        order = self._approved(lines=[(self.oil_filter, 10), (self.samand, 1)])
+        self.assertEqual(self._run_cron(), 1)
+        export = self._export(order)
+        self.assertEqual(export.state, "done")
+        self.assertEqual(export.attempts, 1)
+        self.assertFalse(export.outcome_unknown)
+        quotations = self.simulator.backend.ledger.quotations
+        self.assertEqual(len(quotations), 1)
+        quotation = quotations[export.sepidar_document_id]
+        self.assertEqual(quotation["GUID"], export.guid)
+        self.assertEqual(str(quotation["Number"]), export.sepidar_document_number)
+        self.assertEqual(order.sepidar_state, "done")
+        self.assertEqual(order.sepidar_document_number, export.sepidar_document_number)
+        self.assertEqual(quotation["SaleTypeRef"], 1)
+        self.assertEqual(quotation["CurrencyRef"], 1)
+        # Fees from Sepidar's price list, tax 9 % and duty 1 % from the items.
+        lines = {line["ItemRef"]: line for line in quotation["Items"]}
+        self.assertEqual(set(lines), {OIL_FILTER, SAMAND})
+        self.assertEqual(lines[OIL_FILTER]["Fee"], FILTER_FEE)
+        self.assertEqual(lines[OIL_FILTER]["Price"], 10 * FILTER_FEE)
+        self.assertEqual(lines[OIL_FILTER]["Tax"], 10 * FILTER_FEE * 9 // 100)
+        self.assertEqual(lines[OIL_FILTER]["Duty"], 10 * FILTER_FEE // 100)
+        self.assertEqual(lines[OIL_FILTER]["StockRef"], PARTS_STOCK)
+        self.assertEqual(lines[SAMAND]["Fee"], SAMAND_FEE)
+        # Header totals are the sums of the lines; amounts are whole Rials.
+        for field in ("Price", "Tax", "Duty", "Discount", "Addition"):
+            self.assertEqual(
+                quotation[field], sum(line[field] for line in quotation["Items"])
+            )
+        self.assertIsInstance(export.payload["Items"][0]["Fee"], int)
+        self.assertEqual(export.amount_net, quotation["NetPrice"])
+        # One attempt logged: list customers, create the dealer, post.
+        log = export.log_ids
+        self.assertEqual(len(log), 1)
+        self.assertEqual(log.outcome, "posted")
+        self.assertEqual(log.http_calls, 3)
+        self.assertEqual(order.sepidar_log_count, 1)
+
+    def test_customer_is_created_once_then_reused(self):
+        before = self._sim_state()["customers"]
+        orders = self._approved() | self._approved()
+        self.assertEqual(self._run_cron(), 2)
+        self.assertEqual(self._sim_state()["customers"], before + 1)
+        binding = self.env["sepidar.partner.binding"].search(
+            [("partner_id", "=", self.dealer_a.id)]
+        )
+        self.assertEqual(binding.matched_by, "created")
+        db_uuid = self.env["ir.config_parameter"].get_param("database.uuid")
+        self.assertEqual(
+            binding.guid, stable_guid(db_uuid, "res.partner", self.dealer_a.id)
+        )
+        customer = self.simulator.backend.ledger.customers[binding.sepidar_customer_id]
+        self.assertEqual(customer["GUID"], binding.guid)
+        self.assertEqual(customer["CustomerType"], 2)
+        refs = {
+            q["CustomerRef"] for q in self.simulator.backend.ledger.quotations.values()
+        }
+        self.assertEqual(refs, {binding.sepidar_customer_id})
+        # The second order needed one call only: its document.
+        second = self._export(orders[1]).log_ids
+        self.assertEqual(second.http_calls, 1)
+
+    def test_existing_customers_are_matched_by_code_then_phone(self):
+        self.dealer_a.ref = "10001"
+        self.dealer_b.phone = "+98 21 8877 6655"
+        before = self._sim_state()["customers"]
+        self._approved(dealer=self.dealer_a)
+        self._approved(dealer=self.dealer_b)
+        self._run_cron()
+        self.assertEqual(self._sim_state()["customers"], before)
+        bindings = self.env["sepidar.partner.binding"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        matched = {
+            (b.partner_id, b.sepidar_customer_id, b.matched_by) for b in bindings
+        }
+        self.assertEqual(
+            matched, {(self.dealer_a, 1, "code"), (self.dealer_b, 2, "phone")}
+        )
+
+    def test_products_are_mapped_by_code_and_colour(self):
+        Binding = self.env["sepidar.product.binding"]
+        products = (
+            self.oil_filter | self.peugeot_white | self.peugeot_black | self.mystery
+        )
+        bindings = Binding._get_or_create(self.backend, products)
+        by_product = {b.product_id: b for b in bindings}
+        self.assertEqual(by_product[self.oil_filter].item_id.sepidar_id, OIL_FILTER)
+        self.assertEqual(by_product[self.oil_filter].matched_by, "code")
+        white = by_product[self.peugeot_white]
+        self.assertEqual(white.item_id.sepidar_id, PEUGEOT)
+        self.assertEqual(white.tracing_id.sepidar_id, WHITE)
+        self.assertEqual(white.matched_by, "code_tracing")
+        self.assertEqual(by_product[self.peugeot_black].tracing_id.sepidar_id, BLACK)
+        self.assertFalse(by_product[self.mystery].is_mapped)
+        # Posting a colour sends its tracing.
+        order = self._approved(lines=[(self.peugeot_white, 1)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "done")
+        line = self.simulator.backend.ledger.quotations[export.sepidar_document_id][
+            "Items"
+        ][0]
+        self.assertEqual((line["ItemRef"], line["TracingRef"]), (PEUGEOT, WHITE))
+
+    def test_fee_falls_back_to_the_odoo_price(self):
+        filter_item = self._sepidar("sepidar.item", OIL_FILTER)
+        filter_item.price_ids.unlink()
+        self.backend.odoo_price_factor = 10  # Odoo prices in Toman
+        order = self._approved(lines=[(self.oil_filter, 2)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "done")
+        self.assertEqual(export.payload["Items"][0]["Fee"], 20_000_000)
+
+    def test_strict_price_list_refuses_an_item_without_price(self):
+        self._sepidar("sepidar.item", OIL_FILTER).price_ids.unlink()
+        self.backend.price_source = "pricelist"
+        order = self._approved(lines=[(self.oil_filter, 2)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "error")
+        self.assertIn("has no price", export.last_error)
+        self.assertEqual(self._sim_state()["quotations"], 0)
+
+    def test_nothing_supplied_means_nothing_posted(self):
+        order = self._approve(self._order(lines=[(self.oil_filter, 3)]), supplied=0)
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "cancel")
+        self.assertEqual(export.log_ids.outcome, "skipped")
+        self.assertEqual(self._sim_state()["quotations"], 0)
+
+    def test_invoice_mode_posts_an_invoice(self):
+        self.backend.document_type = "invoice"
+        order = self._approved(lines=[(self.oil_filter, 4)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual((export.state, export.document_type), ("done", "invoice"))
+        invoice = self.simulator.backend.ledger.invoices[export.sepidar_document_id]
+        self.assertEqual(invoice["GUID"], export.guid)
+        self.assertEqual(self._sim_state()["quotations"], 0)
+
+
+class TestErrors(SepidarCase):
+    def _activities(self, order):
+        return order.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("car_portal_sepidar.mail_activity_sepidar_error")
+            )
+        )
+
+    def test_unmapped_product_stops_the_order_until_fixed_and_retried(self):
+        order = self._approved(lines=[(self.mystery, 2), (self.oil_filter, 1)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "error")
+        self.assertIn("Mystery part", export.last_error)
+        self.assertIn("has no Sepidar item", export.last_error)
+        self.assertEqual(order.sepidar_state, "error")
+        self.assertIn("has no Sepidar item", order.sepidar_error)
+        self.assertEqual(self._sim_state()["quotations"], 0)
+        errors = self.env["car.portal.order"].search([("sepidar_state", "=", "error")])
+        self.assertIn(order, errors)
+        self.assertNotIn(
+            order,
+            self.env["car.portal.order"].search([("sepidar_state", "!=", "error")]),
+        )
+        activities = self._activities(order)
+        self.assertEqual(activities.user_id, self.finance)
+        self.assertIn("Posting to Sepidar failed", order.message_ids[0].body)
+        # Retrying before the fix gives the same refusal.
+        order.with_user(self.finance).action_sepidar_retry()
+        self.assertEqual(export.state, "pending")
+        self.assertFalse(self._activities(order))
+        self._run_cron()
+        self.assertEqual(export.state, "error")
+        # The finance user maps the product, then retries.
+        binding = self.env["sepidar.product.binding"].search(
+            [("product_id", "=", self.mystery.id)]
+        )
+        binding.with_user(self.finance).item_id = self._sepidar(
+            "sepidar.item", 6
+        )  # PT-0003
+        order.with_user(self.finance).action_sepidar_retry()
+        self._run_cron()
+        self.assertEqual(export.state, "done")
+        self.assertEqual(self._sim_state()["quotations"], 1)
+        self.assertFalse(self._activities(order))
+        self.assertEqual(
+            export.log_ids.mapped("outcome"), ["posted", "invalid", "invalid"]
+        )
+
+    def test_sepidar_refusal_keeps_its_persian_message(self):
+        self.simulator.backend.ledger.items[OIL_FILTER]["IsActive"] = False
+        order = self._approved(lines=[(self.oil_filter, 1)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "error")
+        self.assertIn("Sepidar rejected the data", export.last_error)
+        self.assertIn("كالای نامعتبر", export.last_error)
+        self.assertEqual(export.log_ids.sepidar_message, "كالای نامعتبر")
+        self.assertTrue(self._activities(order))
+
+    def test_only_finance_and_admins_retry(self):
+        self.backend.price_source = "pricelist"
+        self._sepidar("sepidar.item", OIL_FILTER).price_ids.unlink()
+        order = self._approved(lines=[(self.oil_filter, 1)])
+        self._run_cron()
+        with self.assertRaises(AccessError):
+            order.with_user(self.manager).action_sepidar_retry()
+        with self.assertRaises(AccessError):
+            self._export(order).with_user(self.manager).sudo(False).action_retry()
+
+    def test_server_errors_back_off_exponentially(self):
+        order = self._approved()
+        self.simulator.configure(error_rate=1.0)
+        start = fields.Datetime.now()
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual((export.state, export.attempts), ("pending", 1))
+        self.assertFalse(export.outcome_unknown)  # nothing was posted yet
+        self.assertEqual(export.log_ids.outcome, "transient")
+        self.assertGreaterEqual(export.next_attempt_at, start + timedelta(seconds=59))
+        self.assertLess(export.next_attempt_at, start + timedelta(seconds=120))
+        # Not due yet: the job leaves it alone.
+        self.assertEqual(self._run_cron(), 0)
+        self.assertEqual(export.attempts, 1)
+        self._make_due(export)
+        start = fields.Datetime.now()
+        self._run_cron()
+        self.assertEqual(export.attempts, 2)
+        self.assertGreaterEqual(export.next_attempt_at, start + timedelta(seconds=119))
+        # The delay is capped.
+        export.attempts = 10
+        self.assertEqual(export._retry_delay(), 600)
+        export.attempts = 2
+        self.simulator.configure(error_rate=0)
+        self._make_due(export)
+        self._run_cron()
+        self.assertEqual(export.state, "done")
+        self.assertEqual(self._sim_state()["quotations"], 1)
+
+    def test_server_error_on_the_document_is_looked_up_before_resending(self):
+        self._bind(self.dealer_a)  # a known customer: the post is the first call
+        order = self._approved()
+        self.simulator.configure(error_rate=1.0)
+        self._run_cron()
+        export = self._export(order)
+        self.assertTrue(export.outcome_unknown)
+        self.simulator.configure(error_rate=0)
+        self._make_due(export)
+        self._run_cron()
+        self.assertEqual(export.state, "done")
+        # Second attempt: lookup by GUID (not found), then the post.
+        self.assertEqual(export.log_ids[0].http_calls, 2)
+        self.assertEqual(self._sim_state()["quotations"], 1)
+
+    def test_lost_answer_is_resolved_by_guid_without_posting_twice(self):
+        self._bind(self.dealer_a)
+        order = self._approved()
+        self.simulator.configure(commit_then_drop_rate=1.0)
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "pending")
+        self.assertTrue(export.outcome_unknown)
+        self.assertEqual(export.log_ids.outcome, "unknown")
+        self.assertEqual(self._sim_state()["quotations"], 1)  # saved, answer lost
+        self.simulator.configure(commit_then_drop_rate=0)
+        self._make_due(export)
+        self._run_cron()
+        self.assertEqual(export.state, "done", export.log_ids.mapped("message"))
+        self.assertEqual(export.log_ids[0].outcome, "adopted")
+        self.assertEqual(export.log_ids[0].http_calls, 1)  # the lookup only
+        state = self._sim_state()
+        self.assertEqual(state["quotations"], 1)
+        self.assertEqual(state["duplicate_quotation_guids"], 0)
+        quotation = self.simulator.backend.ledger.quotations[export.sepidar_document_id]
+        self.assertEqual(quotation["GUID"], export.guid)
+
+    def test_worker_killed_after_sending_is_adopted(self):
+        """A row left ``running`` means a worker died, perhaps mid-call."""
+        self._bind(self.dealer_a)
+        order = self._approved()
+        export = self._export(order)
+        # What the dead worker did: mark running (committed), then post.
+        export.write({"state": "running", "attempts": 1})
+        export.document_date = fields.Date.context_today(export)
+        payload = export._prepare_payload(1)
+        self._client().create_quotation(payload)
+        self.assertEqual(self._sim_state()["quotations"], 1)
+        self._run_cron()
+        self.assertEqual(export.state, "done")
+        self.assertEqual(export.log_ids.outcome, "adopted")
+        self.assertEqual(self._sim_state()["quotations"], 1)
+
+    def test_worker_killed_before_sending_posts_once(self):
+        self._bind(self.dealer_a)
+        order = self._approved()
+        export = self._export(order)
+        export.write({"state": "running", "attempts": 1})
+        self._run_cron()
+        self.assertEqual(export.state, "done")
+        self.assertEqual(export.log_ids.outcome, "posted")
+        self.assertEqual(export.log_ids.http_calls, 2)  # lookup, then post
+        self.assertEqual(self._sim_state()["quotations"], 1)
+
+    def test_lost_invoice_answer_is_matched_without_a_second_invoice(self):
+        self.backend.document_type = "invoice"
+        self._bind(self.dealer_a)
+        other = self._approved(lines=[(self.oil_filter, 4)])
+        self._run_cron()
+        order = self._approved(lines=[(self.oil_filter, 4)])  # same amount
+        self.simulator.configure(commit_then_drop_rate=1.0)
+        self._run_cron()
+        export = self._export(order)
+        self.assertTrue(export.outcome_unknown)
+        self.simulator.configure(commit_then_drop_rate=0)
+        self._make_due(export)
+        self._run_cron()
+        self.assertEqual(export.state, "done")
+        self.assertEqual(export.log_ids[0].outcome, "adopted")
+        self.assertNotEqual(
+            export.sepidar_document_id, self._export(other).sepidar_document_id
+        )
+        self.assertEqual(self._sim_state()["invoices"], 2)
+
+    def test_token_expiry_logs_in_again(self):
+        token = self.backend.sudo().token
+        self.simulator.configure(token_expiry_every_n_calls=3)
+        orders = self.env["car.portal.order"]
+        for _i in range(4):
+            orders |= self._approved()
+        self.assertEqual(self._run_cron(), 4)
+        self.assertEqual(
+            set(
+                self.env["sepidar.export"]
+                .search([("order_id", "in", orders.ids)])
+                .mapped("state")
+            ),
+            {"done"},
+        )
+        state = self._sim_state()
+        self.assertGreaterEqual(state["tokens_revoked"], 2)
+        self.assertEqual(state["logins"], state["tokens_revoked"])
+        self.assertEqual(state["quotations"], 4)
+        self.assertEqual(state["duplicate_quotation_guids"], 0)
+        self.assertNotEqual(self.backend.sudo().token, token)
+
+    def test_one_bad_order_does_not_stop_the_batch(self):
+        good_1 = self._approved()
+        bad = self._approved(lines=[(self.mystery, 1)])
+        good_2 = self._approved()
+        self.assertEqual(self._run_cron(), 3)
+        states = [self._export(o).state for o in (good_1, bad, good_2)]
+        self.assertEqual(states, ["done", "error", "done"])
+        self.assertEqual(self._sim_state()["quotations"], 2)
+
+    def test_unexpected_error_is_contained(self):
+        good = self._approved()
+        bad = self._approved()
+        bad_export = self._export(bad)
+        original = SepidarExport._prepare_payload
+
+        def broken(export, customer_id=None, bindings=None):
+            if export == bad_export:
+                raise RuntimeError("bug")
+            return original(export, customer_id, bindings)
+
+        with (
+            patch.object(SepidarExport, "_prepare_payload", broken),
+            mute_logger("odoo.addons.car_portal_sepidar.models.sepidar_export"),
+        ):
+            self.assertEqual(self._run_cron(), 2)
+        self.assertEqual(self._export(good).state, "done")
+        self.assertEqual(bad_export.state, "error")
+        self.assertTrue(bad_export.outcome_unknown)  # a retry looks up first
+        self.assertEqual(bad_export.log_ids.outcome, "crash")
+        bad_export.action_retry()
+        self._run_cron()
+        self.assertEqual(bad_export.state, "done")
+        self.assertEqual(self._sim_state()["quotations"], 2)
+
+    def test_unexpected_error_while_sending_is_contained(self):
+        self._bind(self.dealer_a)
+        bad, good = self._approved(), self._approved()
+        calls = []
+
+        def create_quotation(client, payload):
+            calls.append(payload["GUID"])
+            if len(calls) == 1:
+                raise RuntimeError("bug in the sender thread")
+            return original(client, payload)
+
+        original = SepidarClient.create_quotation
+        with (
+            patch.object(SepidarClient, "create_quotation", create_quotation),
+            mute_logger("odoo.addons.car_portal_sepidar.models.sepidar_export"),
+        ):
+            self.assertEqual(self._run_cron(), 2)
+        bad_export = self._export(bad)
+        self.assertEqual(
+            (bad_export.state, bad_export.log_ids.outcome), ("error", "crash")
+        )
+        self.assertTrue(bad_export.outcome_unknown)
+        self.assertEqual(self._export(good).state, "done")
+
+    def test_unregistered_device_postpones_posting(self):
+        self._bind(self.dealer_a)
+        order = self._approved()
+        self.backend.action_reset_registration()
+        before = self._sim_state()["requests"]
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual((export.state, export.log_ids.outcome), ("pending", "backend"))
+        self.assertFalse(export.outcome_unknown)
+        self.assertIn("not registered", self.backend.last_error)
+        self.assertEqual(self._sim_state()["requests"], before)  # nothing sent
+
+    def test_refused_connection_waits_without_burning_attempts(self):
+        first = self._approved()
+        second = self._approved()
+        self.backend.sudo().write({"password": "wrong", "token": False})
+        self._run_cron()
+        first_export, second_export = self._export(first), self._export(second)
+        self.assertEqual(first_export.log_ids.outcome, "backend")
+        self.assertIn("Wrong password", self.backend.last_error)
+        self.assertEqual(second_export.attempts, 0)  # deferred, not attempted
+        self.assertEqual(second_export.next_attempt_at, first_export.next_attempt_at)
+        self.assertEqual({first_export.state, second_export.state}, {"pending"})
+        self.backend.sudo().password = "shop123"
+        self._make_due(first_export | second_export)
+        self._run_cron()
+        self.assertEqual({first_export.state, second_export.state}, {"done"})

@@ -1,0 +1,197 @@
+"""Benchmark: posting approved orders to Sepidar (the simulator) from the Odoo cron.
+
+    python3 bench/sepidar_posting.py                 # 1,000 orders, 50 ms latency
+    python3 bench/sepidar_posting.py --orders 200 --no-write
+    bench/run sepidar_posting                        # the same, with bench/run's config
+
+Builds a throw-away database (car_portal_sepidar without demo data), registers the
+device and pulls the reference data (cached from then on), approves the orders,
+then lets Odoo's cron runner post them while the simulator adds ``--latency-ms``
+to every call. Reports:
+
+* HTTP calls per order, amortised (everything the posting job sent, customers
+  included, divided by the orders); target <= 1.05;
+* posting time against the network floor (calls x latency): floor / time,
+  target >= 90 %.
+
+Prints the machine, the date and the raw figures, and writes them to
+bench/RESULTS.md under the "Sepidar posting" heading (other sections are kept).
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import sepidar_harness as harness
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+HEADING = "## Sepidar posting"
+TARGET_CALLS, TARGET_EFFICIENCY = 1.05, 0.90
+
+
+def _versions(conf):
+    odoo_version = subprocess.run(
+        [sys.executable, "-c", "import odoo.release as r; print(r.version)"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    (postgres,) = harness.query(conf, "postgres", "SHOW server_version")[0]
+    return {"odoo": odoo_version, "postgresql": postgres}
+
+
+def run(args):
+    workdir = harness.temp_workdir("sepidar_bench_")
+    conf = args.conf or harness.odoo_conf(workdir)
+    db = harness.unique_db_name(f"{args.db or 'carportal_bench'}_sepidar")
+    info = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        **harness.machine_info(),
+        **_versions(conf),
+    }
+    print(json.dumps(info, indent=2))
+    simulator = harness.simulator_class()("127.0.0.1", 0, seed=args.seed).start()
+    try:
+        started = time.monotonic()
+        harness.create_db(conf, db, workdir / "install.log")
+        setup = harness.run_child(
+            conf,
+            db,
+            "setup",
+            workdir / "setup.log",
+            "--url",
+            simulator.url,
+            "--orders",
+            args.orders,
+            "--dealers",
+            args.dealers,
+            "--batch-size",
+            args.batch_size,
+            timeout=3600,
+        )
+        print(f"database ready in {time.monotonic() - started:.0f} s: {setup}")
+        simulator.reset()  # count from here; the device key and token are kept
+        simulator.configure(latency_ms=args.latency_ms)
+        posting = harness.run_child(
+            conf,
+            db,
+            "cron",
+            workdir / "cron.log",
+            "--max-seconds",
+            3600,
+            timeout=3700,
+        )
+        state = simulator.state
+        calls = state["requests"]
+        floor = calls * args.latency_ms / 1000
+        figures = {
+            "orders": args.orders,
+            "dealers (customers created on first post)": args.dealers,
+            "batch size": args.batch_size,
+            "injected latency (ms)": args.latency_ms,
+            "HTTP calls": calls,
+            "calls per order": round(calls / args.orders, 4),
+            "logins": state["logins"],
+            "network floor (s)": round(floor, 3),
+            "posting time (s)": posting["seconds"],
+            "floor / time": round(floor / posting["seconds"], 4),
+            "overhead per order (ms)": round(
+                (posting["seconds"] - floor) * 1000 / args.orders, 2
+            ),
+            "documents in the simulator": state["quotations"],
+            "duplicates": state["duplicate_quotation_guids"],
+            "outbox": posting["states"],
+            "attempts": posting["attempts"],
+            "cron runs": posting["cron_runs"],
+        }
+    finally:
+        simulator.stop()
+        if not args.keep_db:
+            harness.drop_db(conf, db)
+    print(json.dumps(figures, indent=2, ensure_ascii=False))
+    ok = (
+        figures["calls per order"] <= TARGET_CALLS
+        and figures["floor / time"] >= TARGET_EFFICIENCY
+        and figures["documents in the simulator"] == args.orders
+        and not figures["duplicates"]
+    )
+    print(
+        f"calls per order {figures['calls per order']} (target <= {TARGET_CALLS}), "
+        f"floor / time {figures['floor / time']:.1%} "
+        f"(target >= {TARGET_EFFICIENCY:.0%}): {'OK' if ok else 'MISSED'}"
+    )
+    if not args.no_write:
+        write_results(info, figures, ok)
+    return 0 if ok else 1
+
+
+def write_results(info, figures, ok):
+    status = "targets met" if ok else "targets missed"
+    rows = [
+        ("Orders posted", figures["orders"], ""),
+        ("Injected latency per call", f"{figures['injected latency (ms)']} ms", ""),
+        ("HTTP calls", figures["HTTP calls"], ""),
+        ("Calls per order (amortised)", figures["calls per order"], "<= 1.05"),
+        ("Network floor (calls x latency)", f"{figures['network floor (s)']} s", ""),
+        ("Posting time", f"{figures['posting time (s)']} s", ""),
+        ("Floor / posting time", f"{figures['floor / time']:.1%}", ">= 90%"),
+        ("Odoo overhead per order", f"{figures['overhead per order (ms)']} ms", ""),
+        (
+            "Documents in Sepidar / duplicates",
+            f"{figures['documents in the simulator']} / {figures['duplicates']}",
+            f"{figures['orders']} / 0",
+        ),
+    ]
+    note = (
+        "Reference data (items, prices, sale types), the device key, the token and "
+        "the API level are cached before the run; the calls include the customer "
+        "list and the creation of each dealer in Sepidar. With one document per "
+        "order, one call per order is the floor. The job shares the CPU with "
+        "PostgreSQL and the simulator, so the ratio depends on the machine's load "
+        "(the load average is in the raw figures)."
+    )
+    raw = json.dumps(
+        {"machine": info, "figures": figures}, indent=2, ensure_ascii=False
+    )
+    lines = [HEADING, ""]
+    lines.append(f"`python3 bench/sepidar_posting.py`, {info['date']}: **{status}**.")
+    lines += ["", "| Figure | Value | Target |", "| --- | --- | --- |"]
+    lines += [f"| {name} | {value} | {target} |" for name, value, target in rows]
+    lines += ["", note, "", "Machine and raw figures:", "", "```json", raw, "```", ""]
+    section = "\n".join(lines)
+    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
+    pattern = re.compile(
+        rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL
+    )
+    if pattern.search(text):
+        text = pattern.sub(lambda _m: section + "\n", text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section
+    RESULTS.write_text(text.rstrip("\n") + "\n")
+    print(f"written to {RESULTS}")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--orders", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=float, default=50)
+    parser.add_argument("--dealers", type=int, default=6)
+    parser.add_argument("--batch-size", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md")
+    parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--conf", help="Odoo configuration (default: $CAR_PORTAL_TEST_CONF or built)"
+    )
+    parser.add_argument(
+        "--db", help="prefix of the throw-away database (bench/run passes its own)"
+    )
+    return run(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
