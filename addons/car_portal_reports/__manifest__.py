@@ -12,4 +12,16 @@
     "maintainers": ["car-portal"],
     "license": "LGPL-3",
     "depends": ["car_portal_orders", "car_portal_sepidar"],
+    "external_dependencies": {"python": ["xlsxwriter"]},
+    "data": [
+        # Security
+        "security/ir.model.access.csv",
+        "security/car_portal_reports_rules.xml",
+        # Reports
+        "report/car_portal_order_report_views.xml",
+        "report/car_portal_order_line_report_views.xml",
+        "report/car_portal_dashboard_tile_views.xml",
+        # Menus
+        "views/car_portal_reports_menus.xml",
+    ],
 }

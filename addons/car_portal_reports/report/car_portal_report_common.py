@@ -1,0 +1,154 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from odoo import fields, models
+from odoo.tools import SQL
+
+ORDER_STATES = [
+    ("review", "Expert Review"),
+    ("process", "In Approval"),
+    ("approved", "Approved"),
+    ("rejected", "Rejected"),
+    ("cancel", "Cancelled"),
+]
+SEPIDAR_STATES = [
+    ("pending", "To Post"),
+    ("running", "Posting"),
+    ("done", "Posted"),
+    ("error", "Sepidar Error"),
+    ("cancel", "Not Posted"),
+]
+
+
+class CarPortalReportCommon(models.AbstractModel):
+    """The order-level columns shared by the order and the line reports.
+
+    Rules of the figures, in one place:
+    - drafts are not orders yet and are left out;
+    - rejected and cancelled orders supply nothing: their supplied quantity
+      counts as 0, whatever the expert had entered;
+    - lead times are in hours between the order's milestones.
+    """
+
+    _name = "car.portal.report.common"
+    _description = "Dealer Order Report Columns"
+
+    # Searching the SQL views flushes these first, so that pending writes of the
+    # current transaction are in the figures.
+    _depends = {
+        "car.portal.order": [
+            "name",
+            "company_id",
+            "partner_id",
+            "user_id",
+            "process_id",
+            "stage_id",
+            "state",
+            "date_deadline",
+            "date_submitted",
+            "date_reviewed",
+            "date_approved",
+            "line_count",
+            "requested_qty",
+            "supplied_qty",
+        ],
+        "car.portal.order.line": [
+            "order_id",
+            "product_id",
+            "product_tmpl_id",
+            "product_categ_id",
+            "color_value_id",
+            "requested_qty",
+            "supplied_qty",
+        ],
+        "res.partner": ["car_portal_region_id"],
+        "sepidar.export": ["order_id", "state", "posted_at"],
+    }
+
+    order_id = fields.Many2one("car.portal.order", readonly=True)
+    name = fields.Char(string="Order Number", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Dealer", readonly=True)
+    region_id = fields.Many2one(
+        "car.portal.region", string="Dealer Region", readonly=True
+    )
+    partner_category_ids = fields.Many2many(
+        related="partner_id.category_id", string="Dealer Tags"
+    )
+    user_id = fields.Many2one("res.users", string="Expert", readonly=True)
+    process_id = fields.Many2one("car.portal.process", readonly=True)
+    stage_id = fields.Many2one("car.portal.process.stage", readonly=True)
+    state = fields.Selection(ORDER_STATES, readonly=True)
+    is_pending = fields.Boolean(
+        readonly=True, help="In review or in approval: not decided yet."
+    )
+    is_late = fields.Boolean(readonly=True)
+    date_submitted = fields.Datetime(string="Submitted On", readonly=True)
+    date_reviewed = fields.Datetime(string="Reviewed On", readonly=True)
+    date_approved = fields.Datetime(string="Approved On", readonly=True)
+    date_posted = fields.Datetime(string="Posted to Sepidar On", readonly=True)
+    requested_qty = fields.Float(
+        string="Requested", readonly=True, digits="Product Unit of Measure"
+    )
+    supplied_qty = fields.Float(
+        string="Supplied", readonly=True, digits="Product Unit of Measure"
+    )
+    discrepancy_qty = fields.Float(
+        string="Discrepancy", readonly=True, digits="Product Unit of Measure"
+    )
+    review_hours = fields.Float(
+        string="Submit → Review (h)", readonly=True, aggregator="avg"
+    )
+    approval_hours = fields.Float(
+        string="Review → Approval (h)", readonly=True, aggregator="avg"
+    )
+    posting_hours = fields.Float(
+        string="Approval → Sepidar (h)", readonly=True, aggregator="avg"
+    )
+    sepidar_state = fields.Selection(
+        SEPIDAR_STATES, string="Sepidar Status", readonly=True
+    )
+
+    def _order_columns(self):
+        """Columns taken from the order (alias ``o``), its dealer and its export."""
+        return SQL(
+            """
+            o.id AS order_id,
+            o.name AS name,
+            o.company_id AS company_id,
+            o.partner_id AS partner_id,
+            dealer.car_portal_region_id AS region_id,
+            o.user_id AS user_id,
+            o.process_id AS process_id,
+            o.stage_id AS stage_id,
+            o.state AS state,
+            o.state IN ('review', 'process') AS is_pending,
+            (o.state IN ('review', 'process')
+             AND o.date_deadline < (now() AT TIME ZONE 'UTC')) AS is_late,
+            o.date_submitted AS date_submitted,
+            o.date_reviewed AS date_reviewed,
+            o.date_approved AS date_approved,
+            export.posted_at AS date_posted,
+            EXTRACT(EPOCH FROM (o.date_reviewed - o.date_submitted)) / 3600.0
+                AS review_hours,
+            EXTRACT(EPOCH FROM (o.date_approved - o.date_reviewed)) / 3600.0
+                AS approval_hours,
+            EXTRACT(EPOCH FROM (export.posted_at - o.date_approved)) / 3600.0
+                AS posting_hours,
+            export.state AS sepidar_state
+            """
+        )
+
+    def _order_joins(self):
+        return SQL(
+            """
+            JOIN res_partner dealer ON dealer.id = o.partner_id
+            LEFT JOIN sepidar_export export ON export.order_id = o.id
+            """
+        )
+
+    def _supplied(self, column):
+        """``column`` as it counts: nothing for rejected or cancelled orders."""
+        return SQL(
+            "CASE WHEN o.state IN ('rejected', 'cancel') THEN 0 ELSE %s END",
+            SQL.identifier(*column.split(".")),
+        )
