@@ -101,6 +101,16 @@ ensure_postgres() {
     fi
 }
 
+# Odoo calls `rtlcss` to build right-to-left (Persian) style sheets; without
+# it, it logs a warning and serves left-to-right CSS.
+ensure_rtlcss() {
+    command -v rtlcss >/dev/null && return 0
+    command -v npm >/dev/null || die "rtlcss is missing and npm is not available: install Node.js and 'npm install -g rtlcss'."
+    say "installing rtlcss (npm) for right-to-left CSS"
+    if [ "$(id -u)" = 0 ]; then npm install -g --silent rtlcss >/dev/null; else sudo npm install -g --silent rtlcss >/dev/null; fi \
+        || die "Could not install rtlcss: npm install -g rtlcss."
+}
+
 db_exists() {
     [ "$(psql -d postgres -Atqc "select 1 from pg_database where datname = '$1'")" = 1 ]
 }

@@ -21,6 +21,7 @@
         # Data
         "data/ir_cron_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/mail_template_data.xml",
         # Views
         "views/sepidar_backend_views.xml",
         "views/sepidar_reference_views.xml",

@@ -56,6 +56,7 @@ FINANCE_GROUP = "car_portal_sepidar.group_sepidar_finance"
 ADMIN_GROUP = "car_portal_orders.group_car_portal_admin"
 ERROR_ACTIVITY = "car_portal_sepidar.mail_activity_sepidar_error"
 CRON = "car_portal_sepidar.ir_cron_sepidar_post"
+NOTIFY_CRON = "car_portal_sepidar.ir_cron_sepidar_notify_dealers"
 DEFAULT_BATCH = 100
 # Sepidar API level from which a quotation accepts a Description.
 DESCRIPTION_LEVEL = 109
@@ -199,6 +200,12 @@ class SepidarExport(models.Model):
         string="Net Amount (Rial)", readonly=True, copy=False, digits=(19, 4)
     )
     posted_at = fields.Datetime(string="Posted On", readonly=True, copy=False)
+    dealer_notified_at = fields.Datetime(
+        string="Dealer Told On",
+        readonly=True,
+        copy=False,
+        help="When the dealer was told the order is in the accounting.",
+    )
     payload = fields.Json(readonly=True, copy=False)
     payload_text = fields.Text(string="Last Payload", compute="_compute_payload_text")
     log_ids = fields.One2many("sepidar.sync.log", "export_id", string="Attempt Log")
@@ -377,7 +384,35 @@ class SepidarExport(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if not remaining:
             self._schedule_next_run()
+        if done:
+            self.env.ref(NOTIFY_CRON).sudo()._trigger()
         return done
+
+    @api.model
+    def _cron_notify_dealers(self, batch_size=200):
+        """Tell dealers their orders are in the accounting.
+
+        A job of its own, after the posting: mails never slow down or endanger
+        the posting itself.
+        """
+        exports = self.search(
+            [("state", "=", "done"), ("dealer_notified_at", "=", False)],
+            order="id",
+            limit=batch_size,
+        )
+        for export in exports:
+            export.order_id.with_context(
+                car_portal_sepidar_number=export.sepidar_document_number
+            ).message_post_with_source(
+                "car_portal_sepidar.mail_template_order_posted",
+                subtype_xmlid="car_portal_sepidar.mt_order_posted",
+            )
+            export.dealer_notified_at = fields.Datetime.now()
+        remaining = self.search_count(
+            [("state", "=", "done"), ("dealer_notified_at", "=", False)]
+        )
+        self.env["ir.cron"]._notify_progress(done=len(exports), remaining=remaining)
+        return len(exports)
 
     @api.model
     def _schedule_next_run(self):
@@ -784,6 +819,7 @@ class SepidarExport(models.Model):
             self.order_id.activity_feedback(
                 [ERROR_ACTIVITY], feedback=self.env._("Posted to Sepidar.")
             )
+
         if adopted:
             message = self.env._(
                 "Found in Sepidar as number %(number)s: an earlier attempt had "

@@ -4,3 +4,4 @@ from . import test_sepidar_backend
 from . import test_sepidar_export
 from . import test_sepidar_security
 from . import test_sepidar_stock
+from . import test_translations

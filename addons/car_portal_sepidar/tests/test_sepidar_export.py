@@ -112,6 +112,20 @@ class TestPosting(SepidarCase):
         self.assertEqual(log.http_calls, 3)
         self.assertEqual(order.sepidar_log_count, 1)
 
+    def test_dealer_is_told_the_document_number(self):
+        order = self._approved(lines=[(self.oil_filter, 2)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertFalse(export.dealer_notified_at)
+        self.assertEqual(self.env["sepidar.export"]._cron_notify_dealers(), 1)
+        self.assertTrue(export.dealer_notified_at)
+        self.assertEqual(self.env["sepidar.export"]._cron_notify_dealers(), 0)
+        posted = self.env.ref("car_portal_sepidar.mt_order_posted")
+        message = order.message_ids.filtered(lambda m: m.subtype_id == posted)
+        self.assertEqual(len(message), 1)
+        self.assertIn(order.sepidar_document_number, message.body)
+        self.assertIn(order.name, message.subject)
+
     def test_customer_is_created_once_then_reused(self):
         before = self._sim_state()["customers"]
         orders = self._approved() | self._approved()
