@@ -23,5 +23,7 @@
         "report/car_portal_dashboard_tile_views.xml",
         # Menus
         "views/car_portal_reports_menus.xml",
+        # Portal
+        "views/car_portal_reports_portal_templates.xml",
     ],
 }

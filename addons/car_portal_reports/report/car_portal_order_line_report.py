@@ -4,8 +4,10 @@ import io
 
 import xlsxwriter
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
+
+from odoo.addons.car_portal_orders.tools.digits import format_quantity, localize_number
 
 
 class CarPortalOrderLineReport(models.Model):
@@ -57,6 +59,43 @@ class CarPortalOrderLineReport(models.Model):
             supplied=self._supplied("l.supplied_qty"),
             joins=self._order_joins(),
         )
+
+    # Dealer portal ------------------------------------------------------------
+
+    @api.model
+    def _portal_year_summary(self, dealer, year):
+        """Requested vs supplied per product for ``dealer``'s orders submitted
+        in ``year``, with the dealer's digits: what the portal's summary shows.
+
+        Read as superuser (dealers have no access to reports) but only ever for
+        the dealer's own company, which the caller has checked.
+        """
+        Report = self.sudo()
+        groups = Report._read_group(
+            [
+                ("partner_id", "child_of", dealer.commercial_partner_id.ids),
+                ("date_submitted", ">=", f"{year}-01-01"),
+                ("date_submitted", "<", f"{year + 1}-01-01"),
+            ],
+            ["product_id"],
+            ["requested_qty:sum", "supplied_qty:sum", "discrepancy_qty:sum"],
+            order="discrepancy_qty:sum desc, product_id",
+        )
+        lang = self.env.lang
+
+        def number(value):
+            return localize_number(format_quantity(value), lang)
+
+        return [
+            {
+                "product": product.sudo().display_name,
+                "requested": number(requested),
+                "supplied": number(supplied),
+                "discrepancy": number(discrepancy),
+                "short": discrepancy > 0,
+            }
+            for product, requested, supplied, discrepancy in groups
+        ]
 
     # Formatted export -------------------------------------------------------
 

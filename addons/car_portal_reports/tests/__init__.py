@@ -1,2 +1,3 @@
 from . import test_reports
 from . import test_translations
+from . import test_portal_summary

@@ -1,0 +1,31 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from werkzeug.exceptions import Forbidden
+
+from odoo import fields, http
+from odoo.http import request
+
+from odoo.addons.car_portal_orders.controllers.portal import CarPortal
+
+
+class CarPortalReports(CarPortal):
+    @http.route(
+        ["/my/car-orders/summary", "/my/car-orders/summary/<int:year>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_car_order_summary(self, year=None, **kw):
+        """This year's (or ``year``'s) requested vs supplied, per product."""
+        dealer = self._car_portal_dealer()
+        if not dealer:
+            raise Forbidden()
+        year = year or fields.Date.context_today(request.env.user).year
+        Report = request.env["car.portal.order.line.report"]
+        values = self._prepare_portal_layout_values()
+        values.update(
+            page_name="car_order_summary",
+            year=year,
+            rows=Report._portal_year_summary(dealer, year),
+        )
+        return request.render("car_portal_reports.portal_car_order_summary", values)

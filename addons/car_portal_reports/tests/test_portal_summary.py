@@ -1,0 +1,66 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+import re
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from odoo.addons.car_portal_orders.tests.portal_common import CarPortalHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestPortalSummary(CarPortalHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        with freeze_time("2026-05-10 09:00:00"):
+            partial = cls._submitted_order(
+                lines=[(cls.vehicle, 4), (cls.brake_pad, 10)]
+            )
+            partial.line_ids[0].with_user(cls.expert_1).supplied_qty = 1
+            rejected = cls._submitted_order(lines=[(cls.brake_pad, 6)])
+            rejected.with_user(cls.expert_1).action_reject("No")
+            cls._submitted_order(dealer=cls.dealer_b, lines=[(cls.vehicle, 50)])
+        with freeze_time("2025-12-30 09:00:00"):
+            cls._submitted_order(lines=[(cls.vehicle, 7)])
+
+    def _rows(self, html):
+        rows = re.findall(
+            r'<tr class="o_car_portal_summary_row[^"]*">\s*'
+            r"<td>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>\s*<td[^>]*>([^<]*)</td>\s*"
+            r"<td[^>]*>([^<]*)</td>",
+            html,
+        )
+        return [tuple(cell.strip() for cell in row) for row in rows]
+
+    def test_dealer_sees_the_year_per_product(self):
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        response = self.url_open("/my/car-orders/summary/2026")
+        self.assertEqual(response.status_code, 200)
+        # Sedan 4 → 1 (3 short); brake pads 10 → 10 and 6 → 0 (rejected).
+        # Dealer B's order and last year's order are not counted.
+        self.assertEqual(
+            self._rows(response.text),
+            [
+                (self.brake_pad.display_name, "16", "10", "6"),
+                (self.vehicle.display_name, "4", "1", "3"),
+            ],
+        )
+        last_year = self.url_open("/my/car-orders/summary/2025").text
+        self.assertEqual(
+            self._rows(last_year), [(self.vehicle.display_name, "7", "7", "0")]
+        )
+        self.assertIn("/my/car-orders/summary", self.url_open("/my/car-orders").text)
+
+    def test_other_dealer_and_non_dealers(self):
+        self.authenticate(self.portal_b.login, self.portal_b.login)
+        rows = self._rows(self.url_open("/my/car-orders/summary/2026").text)
+        self.assertEqual(rows, [(self.vehicle.display_name, "50", "50", "0")])
+        self.authenticate(None, None)
+        response = self.url_open("/my/car-orders/summary", allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertIn("/web/login", response.headers["Location"])
+        self.authenticate(self.expert_1.login, self.expert_1.login)
+        response = self.url_open("/my/car-orders/summary")
+        self.assertEqual(response.status_code, 403)
