@@ -38,6 +38,13 @@ _FLASH_KEY = "car_portal_flash"
 _HISTORY_KEY = "my_car_orders_history"
 
 
+def _text(value):
+    """A value sent by the browser, as text without NUL characters: they mean
+    nothing in a form or a search, and PostgreSQL can neither store nor search
+    them (a server error otherwise)."""
+    return str(value or "").replace("\x00", "")
+
+
 class CarPortal(CustomerPortal):
     _car_orders_per_page = 20
 
@@ -129,7 +136,7 @@ class CarPortal(CustomerPortal):
         sortby = sortby if sortby in sortings else "date"
         filterby = filterby if filterby in filters else "all"
         search_in = search_in if search_in in inputs else "all"
-        search = (search or "").strip()
+        search = _text(search).strip()
 
         domain = [
             *Order._portal_dealer_domain(partner),
@@ -355,10 +362,10 @@ class CarPortal(CustomerPortal):
         for key, value in post.items():
             match = _LINE_FIELD.fullmatch(key)
             if match and int(match[1]) < _MAX_ROWS:
-                rows.setdefault(int(match[1]), {})[match[2]] = value
+                rows.setdefault(int(match[1]), {})[match[2]] = _text(value)
         return {
-            "payment_term_id": post.get("payment_term_id") or "",
-            "dealer_note": post.get("dealer_note") or "",
+            "payment_term_id": _text(post.get("payment_term_id")),
+            "dealer_note": _text(post.get("dealer_note")),
             "lines": [
                 {key: rows[index].get(key) or "" for key in PORTAL_LINE_KEYS}
                 for index in sorted(rows)
@@ -419,7 +426,7 @@ class CarPortal(CustomerPortal):
         """Check a posted form; create or update the draft, submit it if asked."""
         raw = self._car_order_form_input(post)
         action = post.get("action")
-        form_token = post.get("form_token") or None
+        form_token = _text(post.get("form_token")) or None
         if action == "add_line":  # no JavaScript: one more empty row
             raw["lines"].append(dict.fromkeys(PORTAL_LINE_KEYS, ""))
             return self._render_car_order_form(
@@ -445,7 +452,7 @@ class CarPortal(CustomerPortal):
                         # The same form is being saved right now by a concurrent
                         # request (double click): find its order once it is done.
                         return request.redirect(
-                            f"/my/car-orders/new?form_token={form_token}"
+                            f"/my/car-orders/new?form_token={url_quote(form_token)}"
                         )
                     if not created:  # the same form sent again
                         return request.redirect(order.access_url)
@@ -476,6 +483,7 @@ class CarPortal(CustomerPortal):
         website=True,
     )
     def portal_car_order_new(self, form_token=None, **post):
+        form_token = _text(form_token) or None
         dealer = self._car_portal_dealer()
         if not dealer:
             raise Forbidden()
@@ -528,6 +536,8 @@ class CarPortal(CustomerPortal):
     )
     def portal_car_order_products(self, term="", limit=None, **kw):
         """Orderable vehicles and parts matching ``term`` (name or code)."""
+        term = _text(term)
+        limit = limit if isinstance(limit, int) else None
         dealer = self._car_portal_dealer()
         if not dealer:
             return []
