@@ -14,3 +14,5 @@ from . import test_mail
 from . import test_backend_digits
 from . import test_rtl_backend
 from . import test_translations
+from . import test_access_matrix
+from . import test_portal_fuzz
