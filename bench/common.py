@@ -13,6 +13,8 @@ import datetime
 import os
 import platform
 import re
+import shlex
+import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,7 +59,44 @@ def machine():
                 break
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     python = platform.python_version()
-    return f"{now} — {os.cpu_count()} cores ({cpu}){memory}, Python {python}"
+    load = f", load {os.getloadavg()[0]:.1f}" if hasattr(os, "getloadavg") else ""
+    return f"{now} — {os.cpu_count()} cores ({cpu}){memory}{load}, Python {python}"
+
+
+def command_line(name=None, argv=None):
+    """The ``bench/run`` command that reproduces this run, with the environment
+    variables that choose the addons and the database."""
+    name = name or Path(sys.argv[0]).stem
+    argv = sys.argv[1:] if argv is None else argv
+    # --conf and --db are added by bench/run; BENCH_DB says which database.
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--conf", "--db"):
+            skip = True
+        elif not arg.startswith(("--conf=", "--db=")):
+            kept.append(arg)
+    env = [
+        f"{var}={shlex.quote(os.environ[var])}"
+        for var in ("CAR_PORTAL_ADDONS", "BENCH_DB")
+        if os.environ.get(var)
+    ]
+    return " ".join([*env, "bench/run", name, *map(shlex.quote, kept)])
+
+
+def installed_addons(env):
+    """The car-portal addons (and ``sale``) installed in the benchmark database."""
+    modules = env["ir.module.module"].search(
+        [
+            ("state", "=", "installed"),
+            "|",
+            ("name", "=like", "car_portal%"),
+            ("name", "=", "sale"),
+        ],
+        order="name",
+    )
+    return ", ".join(modules.mapped("name"))
 
 
 def write_results(heading, body, args):

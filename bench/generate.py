@@ -14,10 +14,19 @@ The time per batch and in total is printed.
 """
 
 import random
+import resource
+import statistics
 import time
 from datetime import datetime, timedelta
 
-from common import machine, odoo_env, parser, write_results
+from common import (
+    command_line,
+    installed_addons,
+    machine,
+    odoo_env,
+    parser,
+    write_results,
+)
 
 STATES = [  # (state, share)
     ("draft", 0.05),
@@ -173,11 +182,12 @@ def main():
         "mail_create_nosubscribe": True,
     }
     with odoo_env(args, context) as env:
+        addons = installed_addons(env)
         dealers, products = _reference_data(env, args, rng)
         env.cr.commit()
         dealers, products = list(dealers), list(products)
         start = datetime(2024, 12, 1)
-        started, created = time.perf_counter(), 0
+        started, created, rates = time.perf_counter(), 0, []
         while created < args.orders:
             size = min(args.batch, args.orders - created)
             batch_started = time.perf_counter()
@@ -185,22 +195,31 @@ def main():
             env.cr.commit()
             env.invalidate_all()
             created += size
+            batch_time = time.perf_counter() - batch_started
+            rates.append(size * args.lines / batch_time)
             print(  # progress on the terminal
                 f"{created:>9} orders, {created * args.lines:>10} lines "
-                f"({time.perf_counter() - batch_started:.1f} s for this batch)",
+                f"({batch_time:.1f} s for this batch)",
                 flush=True,
             )
         elapsed = time.perf_counter() - started
     lines = args.orders * args.lines
+    memory = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    tenth = max(len(rates) // 10, 1)
+    first, last = statistics.median(rates[:tenth]), statistics.median(rates[-tenth:])
     write_results(
         "Data generator",
-        f"""{machine()}
+        f"""Command: `{command_line()}`
 
-`bench/run generate --orders {args.orders} --lines {args.lines} --batch {args.batch}`:
+Run: {machine()}. Addons installed: {addons}.
+
 {args.orders:,} orders with {lines:,} lines ({args.dealers} dealers,
-{len(products)} products) created through the ORM in **{elapsed:.0f} s**
-({lines / elapsed:,.0f} lines/s, batches of {args.batch} orders committed one by
-one).
+{len(products)} products, every state) created through the ORM in
+**{elapsed:.0f} s** ({elapsed / 60:.1f} min, {lines / elapsed:,.0f} lines/s;
+batches of {args.batch} orders, each committed). Lines per second, median of
+the first tenth of the batches: {first:,.0f}; of the last tenth: {last:,.0f}
+({last / first - 1:+.0%} as the tables grow). Peak memory of the generator:
+{memory:,.0f} MiB.
 """,
         args,
     )
