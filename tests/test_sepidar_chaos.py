@@ -1,7 +1,9 @@
 """Exactly once under faults: 500 approved orders posted to the Sepidar simulator
 while it answers 10 % of the calls with HTTP 500, drops the answer of 5 % of the
 saved documents, revokes the token every 50 calls, and the Odoo cron process is
-killed (SIGKILL) once in the middle of a batch, then started again.
+killed (SIGKILL) once in the middle of a batch, then started again. It runs
+three times, with different seeds: each seed draws other faults, other orders
+and another moment to kill the worker.
 
 Every order must end up in Sepidar exactly once: the test counts the simulator's
 documents and matches them to the outbox by GUID. It needs committed data and a
@@ -9,6 +11,7 @@ real process kill, so it builds its own database (see bench/sepidar_harness.py)
 and drops it at the end.
 """
 
+import random
 import signal
 import sys
 import threading
@@ -23,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 import sepidar_harness as harness
 
 ORDERS = 500
-KILL_AT = 180  # the worker dies while waiting for the answer of this document
+SEEDS = [2026, 7, 31337]
 FAULTS = {
     "error_rate": 0.10,
     "commit_then_drop_rate": 0.05,
@@ -32,7 +35,7 @@ FAULTS = {
 
 
 class AnswerGate:
-    """Holds Sepidar's answer to the ``KILL_AT``-th saved quotation.
+    """Holds Sepidar's answer to the ``at``-th saved quotation.
 
     The quotation is saved in Sepidar, the Odoo worker waits for the answer:
     the worst moment to die. The test kills the worker there.
@@ -72,11 +75,18 @@ def workdir(tmp_path):
     return tmp_path
 
 
-def test_every_order_is_posted_exactly_once_despite_faults_and_a_kill(workdir):
+def _kill_point(seed):
+    """The saved document whose answer the worker dies waiting for: anywhere
+    but the first and last batches, so that there is work before and after."""
+    return random.Random(seed).randint(50, ORDERS - 50)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_order_is_posted_exactly_once_despite_faults_and_a_kill(workdir, seed):
     started = time.monotonic()
     conf = harness.odoo_conf(workdir)
     db = harness.unique_db_name("carportal_chaos")
-    simulator = harness.simulator_class()("127.0.0.1", 0, seed=2026).start()
+    simulator = harness.simulator_class()("127.0.0.1", 0, seed=seed).start()
     gate = None
     try:
         harness.create_db(conf, db, workdir / "install.log")
@@ -93,11 +103,14 @@ def test_every_order_is_posted_exactly_once_despite_faults_and_a_kill(workdir):
             25,
             "--full-approvals",  # the rest call the approval's last step directly
             10,
+            "--seed",
+            seed,
         )
         assert setup["pending"] == ORDERS
         simulator.reset()  # counters from here on; device and token are kept
         simulator.configure(**FAULTS)
-        gate = AnswerGate(simulator.backend, KILL_AT)
+        kill_at = _kill_point(seed)
+        gate = AnswerGate(simulator.backend, kill_at)
 
         worker = harness.start_child(conf, db, "cron", workdir / "cron-1.log")
         assert gate.reached.wait(300), "the worker never reached the kill point"
@@ -120,6 +133,8 @@ def test_every_order_is_posted_exactly_once_despite_faults_and_a_kill(workdir):
         guids = Counter(q["GUID"] for q in ledger.quotations.values())
         duplicates = {guid: n for guid, n in guids.items() if n > 1}
         summary = {
+            "seed": seed,
+            "killed waiting for document": kill_at,
             "orders": ORDERS,
             "documents in the simulator": state["quotations"],
             "duplicates": sum(n - 1 for n in duplicates.values()),
