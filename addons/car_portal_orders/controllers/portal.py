@@ -23,6 +23,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.car_portal_order_line import PORTAL_LINE_KEYS
+from ..models.ir_qweb_fields import JALALI_LANGS
 
 CAR_ORDER_COUNTERS = (
     "car_order_count",
@@ -126,7 +127,15 @@ class CarPortal(CustomerPortal):
         }
 
     def _prepare_car_orders_values(
-        self, page=1, sortby=None, filterby=None, search=None, search_in="all", **kw
+        self,
+        page=1,
+        sortby=None,
+        filterby=None,
+        search=None,
+        search_in="all",
+        date_from="",
+        date_to="",
+        **kw,
     ):
         Order = request.env["car.portal.order"]
         partner = request.env.user.partner_id
@@ -137,15 +146,21 @@ class CarPortal(CustomerPortal):
         filterby = filterby if filterby in filters else "all"
         search_in = search_in if search_in in inputs else "all"
         search = _text(search).strip()
+        date_from, date_to = _text(date_from).strip(), _text(date_to).strip()
+        date_domain, date_errors = Order._portal_date_domain(date_from, date_to)
 
         domain = [
             *Order._portal_dealer_domain(partner),
             *filters[filterby]["domain"],
             *Order._portal_search_domain(search, search_in),
+            *date_domain,
         ]
         url_args = {"sortby": sortby, "filterby": filterby}
         if search:
             url_args.update(search=search, search_in=search_in)
+        url_args.update(
+            {k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v}
+        )
         pager = portal_pager(
             url="/my/car-orders",
             total=Order.search_count(domain),
@@ -178,6 +193,13 @@ class CarPortal(CustomerPortal):
                 "searchbar_inputs": inputs,
                 "search_in": search_in,
                 "search": search,
+                "date_from": date_from,
+                "date_to": date_to,
+                "date_errors": date_errors,
+                "date_jalali": request.env.lang in JALALI_LANGS,
+                "date_example": Order._portal_date_example(
+                    request.env.lang in JALALI_LANGS
+                ),
             }
         )
         return values

@@ -1,8 +1,9 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import secrets
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import pytz
 from markupsafe import Markup
 from psycopg2 import OperationalError
 from psycopg2.errors import UniqueViolation
@@ -13,6 +14,8 @@ from odoo.osv import expression
 from odoo.tools import float_compare, mute_logger
 
 from ..tools.digits import format_quantity, localize_number, to_ascii_digits
+from ..tools.jalali import format_jalali, parse_user_date
+from .ir_qweb_fields import JALALI_LANGS
 
 ORDER_STATES = [
     ("draft", "Draft"),
@@ -1098,6 +1101,53 @@ class CarPortalOrder(models.Model):
             )
             domains.append([("line_ids.product_id", "in", products)])
         return expression.OR(domains) if domains else []
+
+    @api.model
+    def _portal_date_domain(self, date_from="", date_to=""):
+        """Orders submitted between two dates typed by the reader (both
+        included, in the reader's time zone); Jalali dates for Persian readers.
+
+        Returns ``(domain, errors)``: ``errors`` maps ``"date_from"`` or
+        ``"date_to"`` to a message in the reader's language; a bound that could
+        not be read does not filter.
+        """
+        jalali = self.env.lang in JALALI_LANGS
+        bounds, errors = {}, {}
+        for key, text in (("date_from", date_from), ("date_to", date_to)):
+            if not (text or "").strip():
+                continue
+            try:
+                bounds[key] = parse_user_date(text, jalali=jalali)
+            except ValueError:
+                errors[key] = self.env._(
+                    "Enter the date as year/month/day, e.g. %(example)s.",
+                    example=self._portal_date_example(jalali),
+                )
+        if len(bounds) == 2 and bounds["date_from"] > bounds["date_to"]:
+            errors["date_to"] = self.env._("The end date is before the start date.")
+            del bounds["date_to"]
+        domain = []
+        if "date_from" in bounds:
+            domain.append(
+                ("date_submitted", ">=", self._portal_utc(bounds["date_from"]))
+            )
+        if "date_to" in bounds:
+            next_day = bounds["date_to"] + timedelta(days=1)
+            domain.append(("date_submitted", "<", self._portal_utc(next_day)))
+        return domain, errors
+
+    @api.model
+    def _portal_date_example(self, jalali):
+        today = fields.Date.context_today(self)
+        return format_jalali(today) if jalali else today.isoformat()
+
+    @api.model
+    def _portal_utc(self, day):
+        """Midnight at the start of ``day`` in the reader's time zone, as the
+        naive UTC datetime Odoo stores."""
+        zone = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        local = zone.localize(datetime.combine(day, time.min))
+        return local.astimezone(pytz.UTC).replace(tzinfo=None)
 
     @api.model
     def _portal_payment_terms(self, company):

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from odoo.tests.common import TransactionCase
 
-from ..tools.jalali import format_jalali, parse_jalali
+from ..tools.jalali import format_jalali, parse_jalali, parse_user_date
 
 
 class TestJalali(TransactionCase):
@@ -21,6 +21,21 @@ class TestJalali(TransactionCase):
         for bad in ("", "1405/13/01", "1405/12/31", "tomorrow", "2026-11"):
             with self.subTest(bad=bad), self.assertRaises(ValueError):
                 parse_jalali(bad)
+
+    def test_typed_dates(self):
+        # Persian readers type Jalali; a Gregorian year is Gregorian for all.
+        self.assertEqual(parse_user_date("۱۴۰۵/۰۹/۰۷", jalali=True), date(2026, 11, 28))
+        self.assertEqual(parse_user_date("2026-11-28", jalali=True), date(2026, 11, 28))
+        self.assertEqual(parse_user_date("٢٠٢٦/٣/٢١"), date(2026, 3, 21))
+        for text, jalali in (
+            ("1405/09/07", False),  # a Jalali date from a Gregorian reader
+            ("2026-02-30", True),
+            ("1405/12/31", True),
+            ("28/11/2026", False),
+            ("", True),
+        ):
+            with self.subTest(text=text), self.assertRaises(ValueError):
+                parse_user_date(text, jalali=jalali)
 
     def test_qweb_dates_are_jalali_for_persian_readers_only(self):
         self.env["res.lang"]._activate_lang("fa_IR")

@@ -86,8 +86,8 @@ class TestPortalPages(CarPortalHttpCase):
         self.assertIn('badge text-bg-warning">2<', row)
         self.assertIn('href="/my/car-orders/new"', html)
 
-    def _listed(self, query):
-        response = self._get(f"/my/car-orders?{query}")
+    def _listed(self, query, prefix=""):
+        response = self._get(f"{prefix}/my/car-orders?{query}")
         self.assertEqual(response.status_code, 200)
         return {
             order
@@ -117,6 +117,48 @@ class TestPortalPages(CarPortalHttpCase):
         self.assertNotIn(
             self.order_b.name, self._get("/my/car-orders?search=sedan").text
         )
+
+    def test_list_submission_dates(self):
+        """Dates are the dealer's own days (Tehran here), Jalali in Persian."""
+        self.portal_a.tz = "Asia/Tehran"
+        # 21 March 2026 (1 Farvardin 1405) begins at 20:30 UTC the day before.
+        self.submitted._write_system({"date_submitted": "2026-03-20 21:00:00"})
+        self.reviewed._write_system({"date_submitted": "2026-03-20 20:00:00"})
+        self.approved._write_system({"date_submitted": "2026-11-28 10:00:00"})
+        self._login(self.portal_a)
+        self.assertEqual(
+            self._listed("date_from=2026-03-21"), {self.submitted, self.approved}
+        )
+        self.assertEqual(self._listed("date_to=2026-03-20"), {self.reviewed})
+        self.assertEqual(
+            self._listed("date_from=2026-03-21&date_to=2026-03-21&filterby=open"),
+            {self.submitted},
+        )
+        # A bad date: a clear message, the text kept, the other bound applied.
+        response = self._get("/my/car-orders?date_from=2026-13-01&date_to=2026-03-20")
+        self.assertIn("Enter the date as year/month/day, e.g. ", response.text)
+        self.assertIn('value="2026-13-01"', response.text)
+        self.assertIn(f'data-order-id="{self.reviewed.id}"', response.text)
+        self.assertNotIn(f'data-order-id="{self.approved.id}"', response.text)
+        response = self._get("/my/car-orders?date_from=2026-03-21&date_to=2026-03-20")
+        self.assertIn("The end date is before the start date.", response.text)
+        # Sorting and paging keep the dates.
+        self.assertIn("date_from=2026-03-21", response.text)
+
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.portal_a.lang = "fa_IR"
+        self._login(self.portal_a)  # the session keeps the language of its login
+        # Pages of a language other than the default one are under its prefix.
+        fa = "/" + self.env["res.lang"]._lang_get("fa_IR").url_code
+        self.assertEqual(
+            self._listed("date_from=۱۴۰۵/۰۱/۰۱&date_to=۱۴۰۵/۰۱/۰۱", fa),
+            {self.submitted},
+        )
+        self.assertEqual(self._listed("date_to=1404/12/29", fa), {self.reviewed})
+        response = self._get(f"{fa}/my/car-orders?date_from=۱۴۰۵/۱۳/۰۱")
+        self.assertIn("تاریخ را به صورت سال/ماه/روز بنویسید", response.text)
+        self.assertIn('value="۱۴۰۵/۱۳/۰۱"', response.text)
+        self.assertIn('type="text"', response.text)
 
     def test_list_filter_sort_and_pager(self):
         self._login(self.portal_a)

@@ -18,6 +18,9 @@ _TO_PERSIAN = str.maketrans("0123456789", PERSIAN_DIGITS)
 _JALALI_DATE = re.compile(
     r"^\s*(\d{3,4})\s*[/\-.]\s*(\d{1,2})\s*[/\-.]\s*(\d{1,2})\s*$"
 )
+# Jalali years run about 621 behind Gregorian ones: a year from 1700 on is
+# Gregorian whoever types it (a browser's date picker sends 2026-11-30).
+_FIRST_GREGORIAN_YEAR = 1700
 
 
 def to_persian_digits(text):
@@ -50,4 +53,23 @@ def parse_jalali(text):
     if not match:
         raise ValueError(f"not a Jalali date: {text!r}")
     year, month, day = (int(part) for part in match.groups())
+    return jdatetime.date(year, month, day).togregorian()
+
+
+def parse_user_date(text, jalali=False):
+    """The Gregorian ``date`` a user typed as year/month/day.
+
+    Persian readers (``jalali=True``) type Jalali dates such as ``۱۴۰۵/۰۹/۰۷``;
+    a year from 1700 on is read as Gregorian for everybody (``2026-11-28``).
+    Persian, Arabic-Indic or ASCII digits; ``/``, ``-`` or ``.`` between the
+    parts. Raises ``ValueError`` for anything else or an impossible day.
+    """
+    match = _JALALI_DATE.match(to_ascii_digits(text or ""))
+    if not match:
+        raise ValueError(f"not a date: {text!r}")
+    year, month, day = (int(part) for part in match.groups())
+    if year >= _FIRST_GREGORIAN_YEAR:
+        return datetime.date(year, month, day)
+    if not jalali:
+        raise ValueError(f"not a Gregorian date: {text!r}")
     return jdatetime.date(year, month, day).togregorian()
