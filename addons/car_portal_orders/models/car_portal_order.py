@@ -1,8 +1,9 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
+import jdatetime
 import pytz
 from markupsafe import Markup
 from psycopg2 import OperationalError
@@ -14,7 +15,7 @@ from odoo.osv import expression
 from odoo.tools import float_compare, mute_logger
 
 from ..tools.digits import format_quantity, localize_number, to_ascii_digits
-from ..tools.jalali import format_jalali, parse_user_date
+from ..tools.jalali import FIRST_GREGORIAN_YEAR, format_jalali, parse_user_date
 from .ir_qweb_fields import JALALI_LANGS
 
 ORDER_STATES = [
@@ -1135,6 +1136,28 @@ class CarPortalOrder(models.Model):
             next_day = bounds["date_to"] + timedelta(days=1)
             domain.append(("date_submitted", "<", self._portal_utc(next_day)))
         return domain, errors
+
+    @api.model
+    def _portal_current_year(self):
+        """This year in the reader's calendar: 1405 for a Persian reader."""
+        today = fields.Date.context_today(self)
+        if self.env.lang in JALALI_LANGS:
+            return jdatetime.date.fromgregorian(date=today).year
+        return today.year
+
+    @api.model
+    def _portal_year_domain(self, year):
+        """Orders submitted in ``year`` of the reader's calendar (Jalali for a
+        Persian reader, unless the year is a Gregorian one such as 2026)."""
+        if self.env.lang in JALALI_LANGS and year < FIRST_GREGORIAN_YEAR:
+            start = jdatetime.date(year, 1, 1).togregorian()
+            end = jdatetime.date(year + 1, 1, 1).togregorian()
+        else:
+            start, end = date(year, 1, 1), date(year + 1, 1, 1)
+        return [
+            ("date_submitted", ">=", self._portal_utc(start)),
+            ("date_submitted", "<", self._portal_utc(end)),
+        ]
 
     @api.model
     def _portal_date_example(self, jalali):

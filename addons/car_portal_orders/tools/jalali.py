@@ -20,7 +20,7 @@ _JALALI_DATE = re.compile(
 )
 # Jalali years run about 621 behind Gregorian ones: a year from 1700 on is
 # Gregorian whoever types it (a browser's date picker sends 2026-11-30).
-_FIRST_GREGORIAN_YEAR = 1700
+FIRST_GREGORIAN_YEAR = 1700
 
 
 def to_persian_digits(text):
@@ -68,7 +68,7 @@ def parse_user_date(text, jalali=False):
     if not match:
         raise ValueError(f"not a date: {text!r}")
     year, month, day = (int(part) for part in match.groups())
-    if year >= _FIRST_GREGORIAN_YEAR:
+    if year >= FIRST_GREGORIAN_YEAR:
         return datetime.date(year, month, day)
     if not jalali:
         raise ValueError(f"not a Gregorian date: {text!r}")

@@ -2,10 +2,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from werkzeug.exceptions import Forbidden
 
-from odoo import fields, http
+from odoo import http
 from odoo.http import request
 
 from odoo.addons.car_portal_orders.controllers.portal import CarPortal
+from odoo.addons.car_portal_orders.tools.digits import localize_number
 
 
 class CarPortalReports(CarPortal):
@@ -20,12 +21,16 @@ class CarPortalReports(CarPortal):
         dealer = self._car_portal_dealer()
         if not dealer:
             raise Forbidden()
-        year = year or fields.Date.context_today(request.env.user).year
+        year = year or request.env["car.portal.order"]._portal_current_year()
         Report = request.env["car.portal.order.line.report"]
         values = self._prepare_portal_layout_values()
         values.update(
             page_name="car_order_summary",
             year=year,
+            year_label={
+                shift: localize_number(str(year + shift), request.env.lang)
+                for shift in (-1, 0, 1)
+            },
             rows=Report._portal_year_summary(dealer, year),
         )
         return request.render("car_portal_reports.portal_car_order_summary", values)

@@ -65,7 +65,8 @@ class CarPortalOrderLineReport(models.Model):
     @api.model
     def _portal_year_summary(self, dealer, year):
         """Requested vs supplied per product for ``dealer``'s orders submitted
-        in ``year``, with the dealer's digits: what the portal's summary shows.
+        in ``year`` of the reader's calendar (Jalali for a Persian reader), with
+        the reader's digits: what the portal's summary shows.
 
         Read as superuser (dealers have no access to reports) but only ever for
         the dealer's own company, which the caller has checked.
@@ -74,8 +75,7 @@ class CarPortalOrderLineReport(models.Model):
         groups = Report._read_group(
             [
                 ("partner_id", "child_of", dealer.commercial_partner_id.ids),
-                ("date_submitted", ">=", f"{year}-01-01"),
-                ("date_submitted", "<", f"{year + 1}-01-01"),
+                *self.env["car.portal.order"]._portal_year_domain(year),
             ],
             ["product_id"],
             ["requested_qty:sum", "supplied_qty:sum", "discrepancy_qty:sum"],

@@ -53,6 +53,59 @@ class TestPortalSummary(CarPortalHttpCase):
         )
         self.assertIn("/my/car-orders/summary", self.url_open("/my/car-orders").text)
 
+    def test_persian_dealer_reads_jalali_years(self):
+        # 15 March 2026 is in Gregorian 2026 but in Jalali 1404 (Esfand).
+        with freeze_time("2026-03-15 09:00:00"):
+            self._submitted_order(lines=[(self.brake_pad, 5)])
+        self.env["res.lang"]._activate_lang("fa_IR")
+        self.portal_a.write({"lang": "fa_IR", "tz": "Asia/Tehran"})
+        self.authenticate(self.portal_a.login, self.portal_a.login)
+        fa = "/" + self.env["res.lang"]._lang_get("fa_IR").url_code
+        page = self.url_open(f"{fa}/my/car-orders/summary/1405").text
+        self.assertEqual(
+            self._rows(page),
+            [
+                (self.brake_pad.display_name, "۱۶", "۱۰", "۶"),
+                (self.vehicle.display_name, "۴", "۱", "۳"),
+            ],
+        )
+        self.assertIn('<span class="btn btn-light active">۱۴۰۵</span>', page)
+        self.assertIn('/my/car-orders/summary/1404"', page)
+        # Jalali 1404 runs from 21 March 2025 to 20 March 2026.
+        self.assertCountEqual(
+            self._rows(self.url_open(f"{fa}/my/car-orders/summary/1404").text),
+            [
+                (self.vehicle.display_name, "۷", "۷", "۰"),
+                (self.brake_pad.display_name, "۵", "۵", "۰"),
+            ],
+        )
+        # A Gregorian year stays Gregorian.
+        self.assertEqual(
+            len(self._rows(self.url_open(f"{fa}/my/car-orders/summary/2026").text)),
+            2,
+        )
+        Order = self.env["car.portal.order"]
+        with freeze_time("2026-03-20 21:00:00"):  # 00:30 on 1 Farvardin 1405
+            self.assertEqual(
+                Order.with_context(
+                    lang="fa_IR", tz="Asia/Tehran"
+                )._portal_current_year(),
+                1405,
+            )
+            self.assertEqual(
+                Order.with_context(
+                    lang="en_US", tz="Asia/Tehran"
+                )._portal_current_year(),
+                2026,
+            )
+        with freeze_time("2026-03-20 20:00:00"):  # 23:30 on 29 Esfand 1404
+            self.assertEqual(
+                Order.with_context(
+                    lang="fa_IR", tz="Asia/Tehran"
+                )._portal_current_year(),
+                1404,
+            )
+
     def test_other_dealer_and_non_dealers(self):
         self.authenticate(self.portal_b.login, self.portal_b.login)
         rows = self._rows(self.url_open("/my/car-orders/summary/2026").text)
