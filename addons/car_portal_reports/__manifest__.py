@@ -12,7 +12,7 @@
     "maintainers": ["car-portal"],
     "license": "LGPL-3",
     "depends": ["car_portal_orders", "car_portal_sepidar"],
-    "external_dependencies": {"python": ["xlsxwriter"]},
+    "external_dependencies": {"python": ["jdatetime", "xlsxwriter"]},
     "data": [
         # Security
         "security/ir.model.access.csv",

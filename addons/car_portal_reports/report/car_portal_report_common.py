@@ -83,6 +83,11 @@ class CarPortalReportCommon(models.AbstractModel):
     )
     is_late = fields.Boolean(readonly=True)
     date_submitted = fields.Datetime(string="Submitted On", readonly=True)
+    jalali_month = fields.Char(
+        readonly=True,
+        help="Month of the Iranian (Jalali) calendar in which the order was "
+        "submitted, in Tehran time.",
+    )
     date_reviewed = fields.Datetime(string="Reviewed On", readonly=True)
     date_approved = fields.Datetime(string="Approved On", readonly=True)
     date_posted = fields.Datetime(string="Posted to Sepidar On", readonly=True)
@@ -125,6 +130,7 @@ class CarPortalReportCommon(models.AbstractModel):
             (o.state IN ('review', 'process')
              AND o.date_deadline < (now() AT TIME ZONE 'UTC')) AS is_late,
             o.date_submitted AS date_submitted,
+            jalali_day.month AS jalali_month,
             o.date_reviewed AS date_reviewed,
             o.date_approved AS date_approved,
             export.posted_at AS date_posted,
@@ -143,6 +149,9 @@ class CarPortalReportCommon(models.AbstractModel):
             """
             JOIN res_partner dealer ON dealer.id = o.partner_id
             LEFT JOIN sepidar_export export ON export.order_id = o.id
+            LEFT JOIN car_portal_jalali_day jalali_day
+                   ON jalali_day.day = (o.date_submitted AT TIME ZONE 'UTC'
+                                        AT TIME ZONE 'Asia/Tehran')::date
             """
         )
 

@@ -120,6 +120,45 @@ class TestReports(CarPortalCase):
             },
         )
 
+    def test_discrepancy_by_dealer_and_jalali_month(self):
+        # 20 March 2026, 21:00 UTC is 00:30 on 1 Farvardin 1405 in Tehran:
+        # Gregorian March, but the first Jalali month of the year.
+        with freeze_time("2026-03-20 21:00:00"):
+            self._submitted_order(lines=[(self.brake_pad, 2)])
+        esfand, farvardin = "۱۴۰۴/۱۲ اسفند", "۱۴۰۵/۰۱ فروردین"
+        self.assertEqual(
+            self._sums("car.portal.order.line.report", ["partner_id", "jalali_month"]),
+            {
+                (self.dealer_a.id, esfand): (12.0, 11.0, 1.0),
+                (self.dealer_a.id, farvardin): (7.0, 2.0, 5.0),
+                (self.dealer_b.id, farvardin): (7.0, 4.0, 3.0),
+            },
+        )
+        counts = self.env["car.portal.order.report"]._read_group(
+            self.ours, ["jalali_month"], ["__count"], order="jalali_month"
+        )
+        self.assertEqual(counts, [(esfand, 1), (farvardin, 4)])
+
+    def test_jalali_calendar_days(self):
+        # Calendar facts, not outputs of our code: 1 Azar 1405 is 22 November
+        # 2026 and 1 Farvardin 1405 is 21 March 2026.
+        Day = self.env["car.portal.jalali.day"]
+        months = dict(
+            Day.search_fetch(
+                [("day", "in", ["2026-11-21", "2026-11-22", "2026-03-20"])],
+                ["day", "month"],
+            ).mapped(lambda d: (str(d.day), d.month))
+        )
+        self.assertEqual(
+            months,
+            {
+                "2026-03-20": "۱۴۰۴/۱۲ اسفند",
+                "2026-11-21": "۱۴۰۵/۰۸ آبان",
+                "2026-11-22": "۱۴۰۵/۰۹ آذر",
+            },
+        )
+        self.assertEqual(Day.search_count([]), 29220)  # 2000-01-01 to 2079-12-31
+
     def test_line_percent_and_drafts_left_out(self):
         lines = self.env["car.portal.order.line.report"].search(self.ours)
         self.assertEqual(len(lines), 5)

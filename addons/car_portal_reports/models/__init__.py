@@ -1,0 +1,1 @@
+from . import car_portal_jalali_day
