@@ -139,6 +139,36 @@ class TestReports(CarPortalCase):
         )
         self.assertEqual(counts, [(esfand, 1), (farvardin, 4)])
 
+    def test_groups_in_natural_order(self):
+        """Groups come in the standard order (dealers by name, then months),
+        also when the report sorts them itself instead of joining dealers."""
+        self.dealer_a.name = "Zagros Motors"  # created first, named last
+        self.dealer_b.name = "Alborz Cars"
+        Report = self.env["car.portal.order.line.report"].with_user(self.manager)
+        fields = ["requested_qty:sum", "discrepancy_qty:sum"]
+        for groupby in (
+            ["partner_id", "date_submitted:month"],
+            ["date_submitted:month", "partner_id"],
+            ["partner_id", "jalali_month"],
+            ["user_id", "product_id"],
+        ):
+            with self.subTest(groupby=groupby):
+                ours = Report.read_group(self.ours, fields, groupby, lazy=False)
+                standard = Report.read_group(
+                    self.ours,
+                    fields,
+                    groupby,
+                    lazy=False,
+                    orderby=", ".join(f"{spec} asc" for spec in groupby),
+                )
+                self.assertEqual(ours, standard)
+                self.assertGreater(len(ours), 1)
+        first = Report.read_group(self.ours, fields, ["partner_id"], lazy=False)
+        self.assertEqual(
+            [group["partner_id"][1] for group in first],
+            ["Alborz Cars", "Zagros Motors"],
+        )
+
     def test_jalali_calendar_days(self):
         # Calendar facts, not outputs of our code: 1 Azar 1405 is 22 November
         # 2026 and 1 Farvardin 1405 is 21 March 2026.
