@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.car_portal_orders.tools.jalali import format_jalali
+
 ORDER_STATES = [
     ("review", "Expert Review"),
     ("process", "In Approval"),
@@ -83,6 +85,12 @@ class CarPortalReportCommon(models.AbstractModel):
     )
     is_late = fields.Boolean(readonly=True)
     date_submitted = fields.Datetime(string="Submitted On", readonly=True)
+    date_submitted_jalali = fields.Char(
+        string="Submitted On (Jalali)",
+        compute="_compute_date_submitted_jalali",
+        help="The submission date and time in the Jalali calendar, in the "
+        "reader's time zone: the lists show it to Persian readers.",
+    )
     jalali_month = fields.Char(
         readonly=True,
         help="Month of the Iranian (Jalali) calendar in which the order was "
@@ -154,6 +162,15 @@ class CarPortalReportCommon(models.AbstractModel):
                                         AT TIME ZONE 'Asia/Tehran')::date
             """
         )
+
+    def _compute_date_submitted_jalali(self):
+        for report in self:
+            local = report.date_submitted and fields.Datetime.context_timestamp(
+                report, report.date_submitted
+            )
+            report.date_submitted_jalali = (
+                format_jalali(local, with_time=True) if local else False
+            )
 
     # Group ordering -----------------------------------------------------------
 

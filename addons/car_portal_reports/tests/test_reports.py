@@ -169,6 +169,17 @@ class TestReports(CarPortalCase):
             ["Alborz Cars", "Zagros Motors"],
         )
 
+    def test_jalali_dates_for_persian_readers(self):
+        report = (
+            self.env["car.portal.order.report"]
+            .with_context(lang="fa_IR", tz="Asia/Tehran")
+            .search([("order_id", "=", self.order_a.id)])
+        )
+        # Submitted 2026-03-01 08:00 UTC: 11:30 on 10 Esfand 1404 in Tehran.
+        self.assertEqual(report.date_submitted_jalali, "۱۴۰۴/۱۲/۱۰ ۱۱:۳۰")
+        arch = self.env.ref("car_portal_reports.car_portal_order_report_view_list").arch
+        self.assertIn("date_submitted_jalali", arch)
+
     def test_jalali_calendar_days(self):
         # Calendar facts, not outputs of our code: 1 Azar 1405 is 22 November
         # 2026 and 1 Farvardin 1405 is 21 March 2026.
