@@ -32,14 +32,25 @@ def parser(description):
     return result
 
 
+_configured = []
+
+
+def _configure(args):
+    """Odoo's configuration, read once: Odoo cannot parse it twice in a process."""
+    from odoo.tools import config
+
+    if not _configured:
+        config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
+        _configured.append(args.db)
+
+
 @contextlib.contextmanager
 def odoo_env(args, context=None):
     """An Odoo environment (superuser) on the benchmark database; commits at exit."""
     import odoo
     from odoo import SUPERUSER_ID, api
-    from odoo.tools import config
 
-    config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
+    _configure(args)
     registry = odoo.modules.registry.Registry(args.db)
     with registry.cursor() as cr:
         yield api.Environment(cr, SUPERUSER_ID, dict(context or {}, lang="en_US"))
@@ -124,9 +135,8 @@ def vacuum_analyze(args, tables):
     dead row versions of their updates stay in the way.
     """
     import odoo
-    from odoo.tools import config
 
-    config.parse_config(["-c", args.conf, "-d", args.db, "--log-level=warn"])
+    _configure(args)
     with contextlib.closing(odoo.sql_db.db_connect(args.db).cursor()) as cr:
         cr._cnx.autocommit = True  # VACUUM cannot run in a transaction
         for table in tables:
