@@ -88,8 +88,8 @@ class CarPortalReportCommon(models.AbstractModel):
     date_submitted_jalali = fields.Char(
         string="Submitted On (Jalali)",
         compute="_compute_date_submitted_jalali",
-        help="The submission date and time in the Jalali calendar, in the "
-        "reader's time zone: the lists show it to Persian readers.",
+        help="The submission date in the Jalali calendar, in the reader's time "
+        "zone: the lists show it to Persian readers.",
     )
     jalali_month = fields.Char(
         readonly=True,
@@ -169,7 +169,7 @@ class CarPortalReportCommon(models.AbstractModel):
                 report, report.date_submitted
             )
             report.date_submitted_jalali = (
-                format_jalali(local, with_time=True) if local else False
+                format_jalali(local.date()) if local else False
             )
 
     # Group ordering -----------------------------------------------------------
