@@ -18,6 +18,10 @@ from ..tools.digits import format_quantity, localize_number, to_ascii_digits
 from ..tools.jalali import FIRST_GREGORIAN_YEAR, format_jalali, parse_user_date
 from .ir_qweb_fields import JALALI_LANGS
 
+# Dates a dealer may filter on: a typo such as 0001 or 9999 gets a message,
+# not an overflow in the time zone arithmetic.
+PORTAL_DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
+
 ORDER_STATES = [
     ("draft", "Draft"),
     ("review", "Expert Review"),
@@ -1119,7 +1123,10 @@ class CarPortalOrder(models.Model):
                 continue
             try:
                 bounds[key] = parse_user_date(text, jalali=jalali)
+                if not PORTAL_DATE_RANGE[0] <= bounds[key] <= PORTAL_DATE_RANGE[1]:
+                    raise ValueError(text)
             except ValueError:
+                bounds.pop(key, None)
                 errors[key] = self.env._(
                     "Enter the date as year/month/day, e.g. %(example)s.",
                     example=self._portal_date_example(jalali),
@@ -1148,7 +1155,13 @@ class CarPortalOrder(models.Model):
     @api.model
     def _portal_year_domain(self, year):
         """Orders submitted in ``year`` of the reader's calendar (Jalali for a
-        Persian reader, unless the year is a Gregorian one such as 2026)."""
+        Persian reader, unless the year is a Gregorian one such as 2026).
+
+        Raises ``ValueError`` for a year no order can be in (before 1000 or
+        after 2999), which callers turn into "not found".
+        """
+        if not 1000 <= year <= 2999:
+            raise ValueError(f"year out of range: {year}")
         if self.env.lang in JALALI_LANGS and year < FIRST_GREGORIAN_YEAR:
             start = jdatetime.date(year, 1, 1).togregorian()
             end = jdatetime.date(year + 1, 1, 1).togregorian()

@@ -144,6 +144,11 @@ class TestPortalPages(CarPortalHttpCase):
         self.assertIn("The end date is before the start date.", response.text)
         # Sorting and paging keep the dates.
         self.assertIn("date_from=2026-03-21", response.text)
+        # Typos at the ends of the calendar: a message, not a server error.
+        for query in ("date_to=9999-12-31", "date_from=0001-01-01", "date_to=1"):
+            response = self._get(f"/my/car-orders?{query}")
+            self.assertEqual(response.status_code, 200, query)
+            self.assertIn("Enter the date as year/month/day", response.text, query)
 
         self.env["res.lang"]._activate_lang("fa_IR")
         self.portal_a.lang = "fa_IR"

@@ -1,6 +1,6 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from werkzeug.exceptions import Forbidden
+from werkzeug.exceptions import Forbidden, NotFound
 
 from odoo import http
 from odoo.http import request
@@ -23,6 +23,10 @@ class CarPortalReports(CarPortal):
             raise Forbidden()
         year = year or request.env["car.portal.order"]._portal_current_year()
         Report = request.env["car.portal.order.line.report"]
+        try:
+            rows = Report._portal_year_summary(dealer, year)
+        except ValueError as error:  # a year no order can be in
+            raise NotFound() from error
         values = self._prepare_portal_layout_values()
         values.update(
             page_name="car_order_summary",
@@ -31,6 +35,6 @@ class CarPortalReports(CarPortal):
                 shift: localize_number(str(year + shift), request.env.lang)
                 for shift in (-1, 0, 1)
             },
-            rows=Report._portal_year_summary(dealer, year),
+            rows=rows,
         )
         return request.render("car_portal_reports.portal_car_order_summary", values)

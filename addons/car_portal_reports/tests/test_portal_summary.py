@@ -47,6 +47,9 @@ class TestPortalSummary(CarPortalHttpCase):
                 (self.vehicle.display_name, "4", "1", "3"),
             ],
         )
+        for year in (999, 9999, 99999999):
+            response = self.url_open(f"/my/car-orders/summary/{year}")
+            self.assertEqual(response.status_code, 404, year)
         last_year = self.url_open("/my/car-orders/summary/2025").text
         self.assertEqual(
             self._rows(last_year), [(self.vehicle.display_name, "7", "7", "0")]
