@@ -105,22 +105,31 @@ class CarPortalExpertSubstitute(models.Model):
                 )
 
     @api.model
+    def _local_today(self, user):
+        """Today in ``user``'s time zone (UTC when they have none)."""
+        return fields.Date.context_today(self.with_context(tz=user.tz or "UTC"))
+
+    @api.model
     def _resolve(self, user, date=None):
         """Follow substitutions from ``user`` on ``date``.
 
         Returns ``(effective_user, absent_users)``: the user who actually takes
         the work, and the experts on leave that were skipped on the way.
         Substitution chains are followed (A → B → C) and cycles stop the walk.
+        Without ``date``, each leave is read on its expert's own day (their
+        time zone, else UTC), not on the day of whoever triggers the referral:
+        at 01:00 in Tehran an expert's leave has begun, whatever the server's
+        or the robot user's time zone says.
         """
-        date = date or fields.Date.context_today(self)
         absent = self.env["res.users"]
         current = user
         while current and current not in absent:
+            day = date or self._local_today(current)
             leave = self.sudo().search(
                 [
                     ("user_id", "=", current.id),
-                    ("date_from", "<=", date),
-                    ("date_to", ">=", date),
+                    ("date_from", "<=", day),
+                    ("date_to", ">=", day),
                 ],
                 limit=1,
             )

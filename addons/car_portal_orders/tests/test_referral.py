@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import date, timedelta
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError
 
 from .common import CarPortalCase
@@ -125,6 +127,27 @@ class TestReferral(CarPortalCase):
         order = self._submitted_order()
         self.assertEqual(order.user_id, self.expert_3)
         self.assertIn("On leave", " ".join(order.message_ids.mapped("body")))
+
+    def test_leave_is_read_on_the_experts_own_day(self):
+        # 21:00 UTC on 30 November is 00:30 on 1 December in Tehran.
+        self.env["car.portal.expert.substitute"].create(
+            {
+                "user_id": self.expert_1.id,
+                "substitute_id": self.expert_3.id,
+                "date_from": date(2026, 12, 1),
+                "date_to": date(2026, 12, 1),
+            }
+        )
+        with freeze_time("2026-11-30 21:00:00"):
+            self.expert_1.tz = False  # UTC: still 30 November, at work
+            self.assertEqual(self._submitted_order().user_id, self.expert_1)
+            self.expert_1.tz = "Asia/Tehran"  # 1 December there: on leave
+            self.assertEqual(self._submitted_order().user_id, self.expert_3)
+            # Whoever triggers the referral, in whatever time zone (still
+            # 30 November in Los Angeles).
+            order = self._order()
+            order.with_context(tz="America/Los_Angeles").action_submit()
+            self.assertEqual(order.user_id, self.expert_3)
 
     def test_substitute_chain_and_cycle(self):
         today = date.today()
