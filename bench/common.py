@@ -141,3 +141,42 @@ def vacuum_analyze(args, tables):
         cr._cnx.autocommit = True  # VACUUM cannot run in a transaction
         for table in tables:
             cr.execute(f'VACUUM ANALYZE "{table}"')
+
+
+def timed(function, runs):
+    """``(median seconds, last result)`` of ``runs`` calls after a warm-up."""
+    import statistics
+    import time
+
+    function()  # warm-up
+    timings, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), result
+
+
+def orderable_parts(env, name, code, count, base_price, digits=0):
+    """``count`` parts dealers may order: "<name> <n>", code "<code>-<n>" (``n``
+    zero-padded to ``digits``), priced from ``base_price`` up."""
+    return env["product.product"].create(
+        [
+            {
+                "name": f"{name} {n}",
+                "default_code": f"{code}-{n:0{digits}d}",
+                "list_price": base_price + n,
+                "car_portal_orderable": True,
+                "car_portal_kind": "part",
+                "sale_ok": True,
+            }
+            for n in range(count)
+        ]
+    )
+
+
+def credit_term(env, name, days=30):
+    """A credit payment term named ``name``."""
+    return env["car.portal.payment.term"].create(
+        {"name": name, "kind": "credit", "days": days}
+    )

@@ -48,9 +48,11 @@ import requests
 from common import (
     REPO,
     command_line,
+    credit_term,
     installed_addons,
     machine,
     odoo_env,
+    orderable_parts,
     parser,
     write_results,
 )
@@ -126,22 +128,10 @@ def _setup(env, tag, count):
         )
         dealers |= dealer
         logins.append(login)
-    products = env["product.product"].create(
-        [
-            {
-                "name": f"Bench load part {tag} {n}",
-                "default_code": f"BL-{tag}-{n}",
-                "list_price": 20.0 + n,
-                "car_portal_orderable": True,
-                "car_portal_kind": "part",
-                "sale_ok": True,
-            }
-            for n in range(4)
-        ]
+    products = orderable_parts(
+        env, f"Bench load part {tag}", f"BL-{tag}", 4, 20.0, digits=0
     )
-    term = env["car.portal.payment.term"].create(
-        {"name": f"Bench load credit {tag}", "kind": "credit", "days": 30}
-    )
+    term = credit_term(env, f"Bench load credit {tag}")
     return {
         "experts": experts.ids,
         "dealers": dealers.ids,

@@ -31,9 +31,11 @@ from datetime import datetime
 
 from common import (
     command_line,
+    credit_term,
     installed_addons,
     machine,
     odoo_env,
+    orderable_parts,
     parser,
     write_results,
 )
@@ -84,22 +86,10 @@ def _setup(env, tag):
             ],
         }
     )
-    products = env["product.product"].create(
-        [
-            {
-                "name": f"Bench approval part {tag} {n}",
-                "default_code": f"BA-{tag}-{n:02d}",
-                "list_price": 50.0 + n,
-                "car_portal_orderable": True,
-                "car_portal_kind": "part",
-                "sale_ok": True,
-            }
-            for n in range(20)
-        ]
+    products = orderable_parts(
+        env, f"Bench approval part {tag}", f"BA-{tag}", 20, 50.0, digits=2
     )
-    term = env["car.portal.payment.term"].create(
-        {"name": f"Bench approval credit {tag}", "kind": "credit", "days": 30}
-    )
+    term = credit_term(env, f"Bench approval credit {tag}")
     return {
         "dealer": dealer,
         "expert": expert,

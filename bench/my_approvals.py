@@ -18,8 +18,6 @@ the ORM path, and the main nodes of the ORM's query plan.
 """
 
 import random
-import statistics
-import time
 
 from common import (
     command_line,
@@ -27,6 +25,7 @@ from common import (
     machine,
     odoo_env,
     parser,
+    timed,
     vacuum_analyze,
     write_results,
 )
@@ -97,16 +96,6 @@ def _store_reviewers(env, approvers, rng):
     return len(order_ids)
 
 
-def _timed(function, runs):
-    function()  # warm-up
-    timings, result = [], None
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings), result
-
-
 def main():
     args = _arguments()
     rng = random.Random(args.seed)
@@ -136,7 +125,7 @@ def main():
         before = env.cr.sql_log_count
         orm()
         queries = env.cr.sql_log_count - before
-        orm_time, (count, cards) = _timed(orm, args.runs)
+        orm_time, (count, cards) = timed(orm, args.runs)
 
         params = {"uid": approver.id, "companies": approver.company_ids.ids}
 
@@ -146,7 +135,7 @@ def main():
             env.cr.execute(FLOOR_PAGE, dict(params, limit=PAGE))
             return total, env.cr.fetchall()
 
-        floor_time, (floor_count, floor_rows) = _timed(floor, args.runs)
+        floor_time, (floor_count, floor_rows) = timed(floor, args.runs)
         if (count, [c["id"] for c in cards]) != (
             floor_count,
             [row[0] for row in floor_rows],

@@ -37,9 +37,11 @@ from datetime import datetime
 
 from common import (
     command_line,
+    credit_term,
     installed_addons,
     machine,
     odoo_env,
+    orderable_parts,
     parser,
     write_results,
 )
@@ -94,22 +96,10 @@ def _setup(env, tag):
             "groups_id": [Command.set([env.ref("base.group_portal").id])],
         }
     )
-    products = env["product.product"].create(
-        [
-            {
-                "name": f"Bench submit part {tag} {n}",
-                "default_code": f"BS-{tag}-{n:02d}",
-                "list_price": 100.0 + n,
-                "car_portal_orderable": True,
-                "car_portal_kind": "part",
-                "sale_ok": True,
-            }
-            for n in range(LINES)
-        ]
+    products = orderable_parts(
+        env, f"Bench submit part {tag}", f"BS-{tag}", LINES, 100.0, digits=2
     )
-    term = env["car.portal.payment.term"].create(
-        {"name": f"Bench submit credit {tag}", "kind": "credit", "days": 30}
-    )
+    term = credit_term(env, f"Bench submit credit {tag}")
     return {
         "company": company,
         "dealer": dealer,

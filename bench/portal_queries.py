@@ -47,9 +47,11 @@ from datetime import datetime, timedelta
 
 from common import (
     command_line,
+    credit_term,
     installed_addons,
     machine,
     odoo_env,
+    orderable_parts,
     parser,
     write_results,
 )
@@ -82,22 +84,10 @@ def _setup(env, tag):
             "groups_id": [Command.set([env.ref("base.group_portal").id])],
         }
     )
-    products = env["product.product"].create(
-        [
-            {
-                "name": f"Bench part {tag} {n}",
-                "default_code": f"BP-{tag}-{n:03d}",
-                "list_price": 10.0 + n,
-                "car_portal_orderable": True,
-                "car_portal_kind": "part",
-                "sale_ok": True,
-            }
-            for n in range(40)
-        ]
+    products = orderable_parts(
+        env, f"Bench part {tag}", f"BP-{tag}", 40, 10.0, digits=3
     )
-    term = env["car.portal.payment.term"].create(
-        {"name": f"Bench credit {tag}", "kind": "credit", "days": 30}
-    )
+    term = credit_term(env, f"Bench credit {tag}")
     return {
         "company": company,
         "dealer": dealer,

@@ -15,10 +15,14 @@ The tables are vacuumed and analyzed first, as autovacuum would have done
 dealer x Jalali month.
 """
 
-import statistics
-import time
-
-from common import machine, odoo_env, parser, vacuum_analyze, write_results
+from common import (
+    machine,
+    odoo_env,
+    parser,
+    timed,
+    vacuum_analyze,
+    write_results,
+)
 
 # Managers read the pivot in their time zone (the web client sends it): months
 # are Tehran months, in the pivot as in the floor.
@@ -70,14 +74,9 @@ def _jalali_pivot(report):
     return _pivot(report, "jalali_month")
 
 
-def _timed(function, runs):
-    function()  # warm-up
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        result = function()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings), result
+def _fetch(env, sql):
+    env.cr.execute(sql)
+    return env.cr.fetchall()
 
 
 def _captured_query(env, function):
@@ -119,13 +118,9 @@ def main():
         report = (
             env["car.portal.order.line.report"].with_user(manager).with_context(tz=TZ)
         )
-        pivot_time, groups = _timed(lambda: _pivot(report), args.runs)
+        pivot_time, groups = timed(lambda: _pivot(report), args.runs)
 
-        def floor():
-            env.cr.execute(FLOOR_SQL)
-            return env.cr.fetchall()
-
-        floor_time, rows = _timed(floor, args.runs)
+        floor_time, rows = timed(lambda: _fetch(env, FLOOR_SQL), args.runs)
         if len(groups) != len(rows):
             raise SystemExit(f"pivot {len(groups)} groups != floor {len(rows)} rows")
         query, params = _captured_query(env, lambda: _pivot(report))
@@ -134,13 +129,11 @@ def main():
         full_plan = "\n".join(row[0] for row in env.cr.fetchall())
         floor_plan = _plan(env, FLOOR_SQL)
 
-        jalali_time, jalali_groups = _timed(lambda: _jalali_pivot(report), args.runs)
+        jalali_time, jalali_groups = timed(lambda: _jalali_pivot(report), args.runs)
 
-        def jalali_floor():
-            env.cr.execute(JALALI_FLOOR_SQL)
-            return env.cr.fetchall()
-
-        jalali_floor_time, jalali_rows = _timed(jalali_floor, args.runs)
+        jalali_floor_time, jalali_rows = timed(
+            lambda: _fetch(env, JALALI_FLOOR_SQL), args.runs
+        )
         if len(jalali_groups) != len(jalali_rows):
             raise SystemExit(
                 f"Jalali pivot {len(jalali_groups)} groups != floor "
