@@ -61,14 +61,94 @@ print(",".join([sys.argv[1], *paths]))
 EOF
 }
 
-# The common Odoo options: our config file, overridden by this machine's
-# database server and addons path.
+# The common Odoo options: our config file (or the one given, e.g. the one
+# scripts/serve generates from it), overridden by this machine's database server
+# and addons path.
 odoo_options() {
-    local opts=(-c "$REPO_ROOT/config/odoo.conf" --addons-path="$(addons_path)"
+    local conf=${1:-"$REPO_ROOT/config/odoo.conf"}
+    local opts=(-c "$conf" --addons-path="$(addons_path)"
         --db_host="$PGHOST" --db_port="$PGPORT" --db_user="$PGUSER"
         --data-dir="$LOCAL_DIR/data")
     if [ -n "${PGPASSWORD:-}" ]; then opts+=(--db_password="$PGPASSWORD"); fi
     printf '%s\n' "${opts[@]}"
+}
+
+# The master password of the database manager (Odoo's admin_passwd), printed on
+# stdout: CAR_PORTAL_MASTER_PASSWORD when set, else the one kept in
+# $LOCAL_DIR/master-password (mode 600), generated on first use. Never
+# committed: config/odoo.conf has none.
+master_password() {
+    if [ -n "${CAR_PORTAL_MASTER_PASSWORD:-}" ]; then
+        say "master password: from CAR_PORTAL_MASTER_PASSWORD"
+        printf '%s\n' "$CAR_PORTAL_MASTER_PASSWORD"
+        return 0
+    fi
+    local file="$LOCAL_DIR/master-password" tmp password
+    if [ ! -e "$file" ]; then
+        mkdir -p "$LOCAL_DIR"
+        tmp=$(umask 077 && mktemp "$file.XXXXXX")
+        "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(32))' > "$tmp" \
+            || { rm -f "$tmp"; die "could not generate a master password."; }
+        # ln, not mv: when two starts race, the first password wins for both.
+        ln "$tmp" "$file" 2>/dev/null && say "generated a master password for the database manager"
+        rm -f "$tmp"
+    fi
+    chmod 600 "$file"
+    password=$(head -n 1 "$file")
+    [ -n "$password" ] || die "$file is empty: delete it to generate a new master password."
+    say "master password: $file"
+    printf '%s\n' "$password"
+}
+
+# The interface scripts/serve makes Odoo listen on: --http-interface among the
+# given (extra) arguments, else CAR_PORTAL_HTTP_INTERFACE, else loopback.
+http_interface() {
+    local interface=${CAR_PORTAL_HTTP_INTERFACE:-127.0.0.1}
+    while [ $# -gt 0 ]; do
+        case $1 in
+            --http-interface=*) interface=${1#*=} ;;
+            --http-interface) interface=${2:-}; [ $# -gt 1 ] && shift ;;
+        esac
+        shift
+    done
+    printf '%s\n' "$interface"
+}
+
+is_loopback() {
+    case $1 in 127.*|localhost|::1) return 0 ;; *) return 1 ;; esac
+}
+
+# Write the Odoo configuration scripts/serve runs with: config/odoo.conf plus
+# admin_passwd and list_db (True or False). Mode 600, replaced atomically; the
+# password goes through the environment, never on a command line.
+write_serve_conf() {
+    local dest=$1 list_db=$2 password=$3
+    mkdir -p "$(dirname "$dest")"
+    CAR_PORTAL_SERVE_PASSWORD=$password "$PYTHON" - "$REPO_ROOT/config/odoo.conf" \
+        "$dest" "$list_db" <<'EOF' || die "could not write $dest."
+import configparser
+import os
+import sys
+import tempfile
+
+source, dest, list_db = sys.argv[1:]
+password = os.environ.pop("CAR_PORTAL_SERVE_PASSWORD")
+if not password or password != password.strip() or "\n" in password:
+    sys.exit("the master password must be one line without surrounding spaces.")
+config = configparser.RawConfigParser()
+if not config.read(source, encoding="utf-8"):
+    sys.exit(f"{source} is missing.")
+config.set("options", "admin_passwd", password)
+config.set("options", "list_db", list_db)
+fd, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix=".odoo-serve.")
+with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    handle.write(
+        f"; Written by scripts/serve from {source} at every start: edit\n"
+        "; that file instead. It holds the master password: keep it private.\n"
+    )
+    config.write(handle)
+os.replace(tmp, dest)
+EOF
 }
 
 is_local_pg() {
