@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.rpc_access import orm_access
 from .car_portal_order_matching import parse_order_domain
 
 
@@ -61,12 +62,14 @@ class CarPortalProcess(models.Model):
         for process in self:
             process._order_domain_list()
 
+    @orm_access
     @api.model_create_multi
     def create(self, vals_list):
         processes = super().create(vals_list)
         processes.filtered("is_default")._unset_other_defaults()
         return processes
 
+    @orm_access
     def write(self, vals):
         replaced = self.env.context.get("car_portal_default_replaced")
         if not replaced and (

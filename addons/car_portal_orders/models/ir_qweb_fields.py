@@ -11,6 +11,7 @@ output. An explicit ``format`` option is honoured as given.
 from odoo import api, fields, models
 
 from ..tools.jalali import format_jalali
+from ..tools.rpc_access import any_user
 
 JALALI_LANGS = ("fa_IR",)
 
@@ -18,6 +19,7 @@ JALALI_LANGS = ("fa_IR",)
 class IrQwebFieldDate(models.AbstractModel):
     _inherit = "ir.qweb.field.date"
 
+    @any_user
     @api.model
     def value_to_html(self, value, options):
         if value and "format" not in options and self._car_portal_jalali():
@@ -32,6 +34,7 @@ class IrQwebFieldDate(models.AbstractModel):
 class IrQwebFieldDatetime(models.AbstractModel):
     _inherit = "ir.qweb.field.datetime"
 
+    @any_user
     @api.model
     def value_to_html(self, value, options):
         jalali = (

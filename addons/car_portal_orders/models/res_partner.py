@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
 
+from ..tools.rpc_access import allowed_groups
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -50,6 +52,7 @@ class ResPartner(models.Model):
                 partner.commercial_partner_id, 0
             )
 
+    @allowed_groups("car_portal_orders.group_car_portal_expert")
     def action_view_car_portal_orders(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -97,7 +97,8 @@ CASES = [
     ("expert", "orm", "reject", "review_a", ALLOWED),
     ("expert", "orm", "reject", "review_b", ACCESS_ERROR),
     ("expert", "orm", "approve", "process_a", ACCESS_ERROR),
-    ("expert", "orm", "cancel", "process_a", USER_ERROR),
+    # Cancelling is for managers (the portal cancels for the dealer, sudo).
+    ("expert", "orm", "cancel", "process_a", ACCESS_ERROR),
     ("expert", "orm", "reassign", "review_a", ACCESS_ERROR),
     ("expert", "orm", "unlink", "draft_a", ACCESS_ERROR),
     ("substitute", "orm", "read", "review_a", ALLOWED),

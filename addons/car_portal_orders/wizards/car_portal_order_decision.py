@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.rpc_access import allowed_groups, orm_access
+
 
 class CarPortalOrderDecision(models.TransientModel):
     """Reject, send back or approve with a comment: the decisions that need words."""
@@ -42,6 +44,7 @@ class CarPortalOrderDecision(models.TransientModel):
                 order._stages_before(order.stage_id) if order.stage_id else False
             )
 
+    @orm_access
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
@@ -53,6 +56,7 @@ class CarPortalOrderDecision(models.TransientModel):
             values.setdefault("seen_stage_id", order.stage_id.id)
         return values
 
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_confirm(self):
         self.ensure_one()
         order = self.order_id.with_context(

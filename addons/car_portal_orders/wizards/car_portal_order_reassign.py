@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import fields, models
 
+from ..tools.rpc_access import allowed_groups
+
 
 class CarPortalOrderReassign(models.TransientModel):
     _name = "car.portal.order.reassign"
@@ -20,6 +22,7 @@ class CarPortalOrderReassign(models.TransientModel):
     )
     reason = fields.Text(required=True)
 
+    @allowed_groups("car_portal_orders.group_car_portal_manager")
     def action_reassign(self):
         self.ensure_one()
         self.order_id._reassign(self.user_id, self.reason)

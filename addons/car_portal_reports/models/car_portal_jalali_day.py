@@ -7,6 +7,8 @@ import jdatetime
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.car_portal_orders.tools.rpc_access import superuser_only
+
 # Days covered: orders are dated by Odoo (now), reports reach back a few years.
 FIRST_DAY = datetime.date(2000, 1, 1)
 LAST_DAY = datetime.date(2079, 12, 31)
@@ -45,6 +47,7 @@ class CarPortalJalaliDay(models.Model):
         number = f"{jalali.year:04d}/{jalali.month:02d}".translate(digits)
         return f"{number} {jdatetime.date.j_months_fa[jalali.month - 1]}"
 
+    @superuser_only
     def init(self):
         self.env.cr.execute(SQL("SELECT count(*) FROM %s", SQL.identifier(self._table)))
         if self.env.cr.fetchone()[0]:

@@ -8,6 +8,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.car_portal_orders.tools.digits import format_quantity, localize_number
+from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
 
 
 class CarPortalOrderLineReport(models.Model):
@@ -99,6 +100,7 @@ class CarPortalOrderLineReport(models.Model):
 
     # Formatted export -------------------------------------------------------
 
+    @allowed_groups("car_portal_orders.group_car_portal_expert")
     def action_export_xlsx(self):
         """A formatted workbook of these lines: one block per dealer, totals,
         right to left for right-to-left languages."""

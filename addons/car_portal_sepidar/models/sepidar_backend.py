@@ -9,6 +9,8 @@ import requests
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups, orm_access
+
 from ..sepidar_client import (
     SepidarAlreadyRegistered,
     SepidarAuthError,
@@ -21,6 +23,7 @@ from ..sepidar_client import (
     SepidarVersionMismatch,
     integration_id_from_serial,
 )
+from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP
 
 _logger = logging.getLogger(__name__)
 
@@ -233,6 +236,7 @@ class SepidarBackend(models.Model):
                     )
                 ) from error
 
+    @orm_access
     def write(self, vals):
         if "serial" in vals:
             # A new serial is a new registration: the old key and token are void.
@@ -375,6 +379,7 @@ class SepidarBackend(models.Model):
 
     # Buttons ----------------------------------------------------------------
 
+    @allowed_groups("base.group_system")
     def action_register_device(self):
         """Register the device with its serial and keep the key Sepidar sends.
 
@@ -406,6 +411,7 @@ class SepidarBackend(models.Model):
             )
         )
 
+    @allowed_groups("base.group_system")
     def action_reset_registration(self):
         """Forget the device key, e.g. after Sepidar issued a new serial."""
         self.ensure_one()
@@ -418,6 +424,7 @@ class SepidarBackend(models.Model):
             "warning",
         )
 
+    @allowed_groups(ADMIN_GROUP, "base.group_system")
     def action_test_connection(self):
         """Read the server's level, log in and check the token."""
         self.ensure_one()
@@ -454,6 +461,7 @@ class SepidarBackend(models.Model):
             )
         )
 
+    @allowed_groups(ADMIN_GROUP)
     def action_pull_reference_data(self):
         self.ensure_one()
         try:
@@ -469,6 +477,7 @@ class SepidarBackend(models.Model):
             )
         )
 
+    @allowed_groups(ADMIN_GROUP)
     def action_match_mappings(self):
         """Bind every orderable product and every dealer; match what can be."""
         self.ensure_one()
@@ -496,6 +505,7 @@ class SepidarBackend(models.Model):
             dealer_bindings.filtered(lambda b: not b.is_mapped).action_match()
         return self.action_open_unmapped_products()
 
+    @allowed_groups(ADMIN_GROUP)
     def action_queue_approved_orders(self):
         """Queue the approved orders that have no Sepidar posting yet.
 
@@ -514,6 +524,7 @@ class SepidarBackend(models.Model):
             self.env._("%(count)s approved order(s) queued.", count=len(exports))
         )
 
+    @allowed_groups(ADMIN_GROUP, "base.group_system")
     def action_post_now(self):
         """Run the posting job now rather than at its next turn."""
         self.env.ref("car_portal_sepidar.ir_cron_sepidar_post")._trigger()
@@ -525,18 +536,21 @@ class SepidarBackend(models.Model):
         action["context"] = dict(context or {})
         return action
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
     def action_open_exports(self):
         self.ensure_one()
         return self._action_for(
             "car_portal_sepidar.sepidar_export_action", [("backend_id", "=", self.id)]
         )
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
     def action_open_items(self):
         self.ensure_one()
         return self._action_for(
             "car_portal_sepidar.sepidar_item_action", [("backend_id", "=", self.id)]
         )
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
     def action_open_unmapped_products(self):
         self.ensure_one()
         return self._action_for(
@@ -545,6 +559,7 @@ class SepidarBackend(models.Model):
             {"search_default_unmapped": 1, "default_backend_id": self.id},
         )
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
     def action_open_unmapped_dealers(self):
         self.ensure_one()
         return self._action_for(

@@ -5,7 +5,10 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups, orm_access
+
 from ..sepidar_client import SepidarError, customer_payload, stable_guid
+from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP
 
 # Persian and Arabic-Indic digits, as dealers type them in phone numbers.
 _DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
@@ -88,6 +91,7 @@ class SepidarPartnerBinding(models.Model):
         for binding in self:
             binding.is_mapped = bool(binding.sepidar_customer_id)
 
+    @orm_access
     @api.model_create_multi
     def create(self, vals_list):
         db_uuid = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
@@ -98,6 +102,7 @@ class SepidarPartnerBinding(models.Model):
                 vals["matched_by"] = "manual"
         return super().create(vals_list)
 
+    @orm_access
     def write(self, vals):
         if "sepidar_customer_id" in vals and "matched_by" not in vals:
             vals = dict(
@@ -205,6 +210,7 @@ class SepidarPartnerBinding(models.Model):
         self._bind_customer(customer, "created")
         return self.sepidar_customer_id
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_match(self):
         """Match the selected dealers with Sepidar's customers (creates none)."""
         matched = self.browse()

@@ -3,6 +3,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups, orm_access
+
+from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP
+
 
 def _normalize(text):
     """Compare codes and Persian names: case, spaces, Arabic kaf/yeh folded."""
@@ -91,6 +95,7 @@ class SepidarProductBinding(models.Model):
         if self.tracing_id.item_id != self.item_id:
             self.tracing_id = False
 
+    @orm_access
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -98,6 +103,7 @@ class SepidarProductBinding(models.Model):
                 vals["matched_by"] = "manual"
         return super().create(vals_list)
 
+    @orm_access
     def write(self, vals):
         if {"item_id", "tracing_id"} & set(vals) and "matched_by" not in vals:
             vals = dict(vals, matched_by="manual")
@@ -176,6 +182,7 @@ class SepidarProductBinding(models.Model):
                 return {"item_id": item.id, "tracing_id": False, "matched_by": "code"}
         return None
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_auto_match(self):
         matched = self._auto_match()
         return self.env["sepidar.backend"]._notify(
