@@ -22,7 +22,6 @@
         # Data
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
-        "data/mail_message_subtype_data.xml",
         "data/mail_template_data.xml",
         "data/car_portal_referral_rule_data.xml",
         "data/car_portal_process_data.xml",

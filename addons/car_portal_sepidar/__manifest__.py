@@ -28,6 +28,7 @@
         "views/sepidar_binding_views.xml",
         "views/sepidar_export_views.xml",
         "views/car_portal_order_views.xml",
+        "views/car_portal_portal_templates.xml",
         "views/sepidar_menus.xml",
     ],
     "demo": [

@@ -24,6 +24,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.car_portal_order_line import PORTAL_LINE_KEYS
 from ..models.ir_qweb_fields import JALALI_LANGS
+from ..tools.digits import localize_number
 
 CAR_ORDER_COUNTERS = (
     "car_order_count",
@@ -435,7 +436,9 @@ class CarPortal(CustomerPortal):
                 if order
                 else "/my/car-orders/new",
                 "payment_terms": Order._portal_payment_terms(company),
-                "max_qty": company.car_portal_max_line_qty,
+                "max_qty": localize_number(
+                    company.car_portal_max_line_qty or "", request.env.lang
+                ),
                 "flash": request.session.pop(_FLASH_KEY, []),
             }
         )

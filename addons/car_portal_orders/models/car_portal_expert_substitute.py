@@ -1,5 +1,7 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -139,3 +141,26 @@ class CarPortalExpertSubstitute(models.Model):
             current = leave.substitute_id
         # A cycle: everybody in it is away; nobody takes the work.
         return self.env["res.users"], absent
+
+    @api.model
+    def _covered_by(self, user):
+        """The experts on leave whose work goes to ``user`` today (chains of
+        substitutes followed), each read on their own day as ``_resolve`` does."""
+        covered = self.env["res.users"]
+        frontier = user
+        today = fields.Date.context_today(self)
+        while frontier:
+            # One day of margin either side for time zones; _resolve decides.
+            leaves = self.sudo().search(
+                [
+                    ("substitute_id", "in", frontier.ids),
+                    ("date_from", "<=", today + timedelta(days=1)),
+                    ("date_to", ">=", today - timedelta(days=1)),
+                ]
+            )
+            found = (leaves.user_id - covered - user).filtered(
+                lambda expert: self._resolve(expert)[0] == user
+            )
+            covered |= found
+            frontier = found
+        return covered

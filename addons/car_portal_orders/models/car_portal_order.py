@@ -16,6 +16,7 @@ from odoo.tools import float_compare, mute_logger
 
 from ..tools.digits import format_quantity, localize_number, to_ascii_digits
 from ..tools.jalali import FIRST_GREGORIAN_YEAR, format_jalali, parse_user_date
+from ..tools.rpc_access import allowed_groups, orm_access
 from .ir_qweb_fields import JALALI_LANGS
 
 # Dates a dealer may filter on: a typo such as 0001 or 9999 gets a message,
@@ -60,6 +61,17 @@ SYSTEM_FIELDS = frozenset(
         "stock_shortfall",
     }
 )
+
+
+# What the expert settles in the review: set by the dealer in the draft, then
+# changed only during the review, by the order's reviewer
+# (``_check_review_fields``); the approvers judge the order as reviewed.
+REVIEW_FIELDS = ("expert_opinion", "payment_term_id")
+# Closed orders: nothing changes on them any more (``_check_closed``).
+CLOSED_STATES = ("approved", "rejected", "cancel")
+# ... but the conversation, the to-dos and the portal link live on.
+CLOSED_WRITABLE_PREFIXES = ("message_", "activity_", "website_message_")
+CLOSED_WRITABLE_FIELDS = frozenset({"access_token"})
 
 
 # Portal: the most lines a dealer may send in one order, and the longest note.
@@ -108,6 +120,7 @@ class CarPortalOrder(models.Model):
     )
     ordered_by_id = fields.Many2one(
         "res.partner",
+        tracking=True,
         help="The dealer's contact who placed the order.",
     )
     user_id = fields.Many2one(
@@ -137,7 +150,7 @@ class CarPortalOrder(models.Model):
         tracking=True,
         check_company=True,
     )
-    dealer_note = fields.Text(string="Dealer Notes")
+    dealer_note = fields.Text(string="Dealer Notes", tracking=True)
     expert_opinion = fields.Html(copy=False)
     reject_reason = fields.Text(readonly=True, copy=False, tracking=True)
     date_submitted = fields.Datetime(
@@ -186,6 +199,12 @@ class CarPortalOrder(models.Model):
         compute="_compute_can_act",
         search="_search_can_act",
         string="My Approval",
+    )
+    can_review = fields.Boolean(
+        compute="_compute_can_review",
+        search="_search_can_review",
+        string="Waiting for My Review",
+        help="In review, and referred to me or to an expert I stand in for today.",
     )
     approval_ids = fields.One2many(
         "car.portal.order.approval", "order_id", string="History", readonly=True
@@ -260,6 +279,24 @@ class CarPortalOrder(models.Model):
                 order.state == "process" and self.env.user in order.current_reviewer_ids
             )
 
+    @api.depends("state", "user_id")
+    @api.depends_context("uid")
+    def _compute_can_review(self):
+        experts = self.env.user | self.env["car.portal.expert.substitute"]._covered_by(
+            self.env.user
+        )
+        for order in self:
+            order.can_review = order.state == "review" and order.user_id in experts
+
+    def _search_can_review(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the review flag."))
+        experts = self.env.user | self.env["car.portal.expert.substitute"]._covered_by(
+            self.env.user
+        )
+        domain = [("state", "=", "review"), ("user_id", "in", experts.ids)]
+        return domain if (operator == "=") == value else ["!", "&", *domain]
+
     def _search_can_act(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on the approval flag."))
@@ -279,25 +316,41 @@ class CarPortalOrder(models.Model):
 
     # CRUD -----------------------------------------------------------------
 
+    @orm_access
     @api.model_create_multi
     def create(self, vals_list):
+        new = self.env._("New")
+        numbered = []
         for vals in vals_list:
-            if vals.get("name", self.env._("New")) == self.env._("New"):
-                company = self.env["res.company"].browse(vals.get("company_id"))
-                sequence = self.env["ir.sequence"].with_company(
-                    company or self.env.company
-                )
-                vals["name"] = sequence.next_by_code("car.portal.order") or self.env._(
-                    "New"
-                )
             if vals.get("state", "draft") != "draft" or SYSTEM_FIELDS.intersection(
                 vals
             ) - {"state"}:
                 raise UserError(
                     self.env._("An order is created as a draft, then submitted.")
                 )
-        return super().create(vals_list)
+            numbered.append(vals.get("name") in (None, False, new))
+            if numbered[-1]:
+                vals["name"] = new
+        orders = super().create(vals_list)
+        self.browse(
+            [order.id for order, flag in zip(orders, numbered, strict=True) if flag]
+        )._assign_number()
+        return orders
 
+    def _assign_number(self):
+        """Give the orders their numbers, once their rows exist.
+
+        A form sent twice (a double click) fails on its one-time token when
+        its row is inserted: numbering after the insert means the failed copy
+        uses no number (sequence numbers are not given back on rollback).
+        """
+        for order in self:
+            sequence = self.env["ir.sequence"].with_company(order.company_id)
+            number = sequence.next_by_code("car.portal.order")
+            if number:
+                order._write_system({"name": number})
+
+    @orm_access
     def write(self, vals):
         if SYSTEM_FIELDS.intersection(vals):
             raise UserError(
@@ -306,15 +359,19 @@ class CarPortalOrder(models.Model):
                     "only (submit, approve, reject, cancel)."
                 )
             )
+        self._check_closed(vals)
         self._check_frozen_fields(vals)
         if "user_id" in vals:
             self._check_reassign_allowed()
+        old_opinions = self._check_review_fields(vals)
         old_experts = {order: order.user_id for order in self}
         result = super().write(vals)
         if "user_id" in vals:
             self.filtered(
                 lambda o: old_experts[o] != o.user_id
             )._schedule_review_activity()
+        if old_opinions:
+            self._log_opinion_changes(old_opinions)
         return result
 
     def _write_system(self, vals):
@@ -336,6 +393,7 @@ class CarPortalOrder(models.Model):
                 )
             )
 
+    @orm_access
     def copy_data(self, default=None):
         # A copy is a new draft of the dealer: keep what they asked for only.
         vals_list = super().copy_data(default=default)
@@ -364,6 +422,85 @@ class CarPortalOrder(models.Model):
                         fields=labels,
                     )
                 )
+
+    @api.model
+    def _writable_when_closed(self, fname):
+        """Fields that still change once an order is closed: its chatter,
+        activities and portal link. Extensions add theirs here."""
+        return fname in CLOSED_WRITABLE_FIELDS or fname.startswith(
+            CLOSED_WRITABLE_PREFIXES
+        )
+
+    def _check_closed(self, vals):
+        """An approved, rejected or cancelled order is the record of what was
+        decided (and, once approved, of what went to the accounting): nobody
+        changes it, administrators and superuser included. Later notes go to
+        the chatter."""
+        fnames = [f for f in vals if not self._writable_when_closed(f)]
+        if not fnames:
+            return
+        for order in self.filtered(lambda o: o.state in CLOSED_STATES):
+            if any(_differs(order, f, vals[f]) for f in fnames):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is closed (%(status)s) and cannot change "
+                        "any more; write in its chatter instead.",
+                        order=order.name,
+                        status=order._state_label(),
+                    )
+                )
+
+    def _check_review_fields(self, vals):
+        """The expert's opinion and the payment term change after submission
+        only during the review, by the expert who reviews (or a manager): the
+        dealer reads the opinion as the expert's, and the approvers judge the
+        order as it was reviewed. Returns the opinions before the change, to
+        be logged (an Html field has no tracking)."""
+        fnames = [f for f in REVIEW_FIELDS if f in vals]
+        if not fnames:
+            return {}
+        changed = self.filtered(
+            lambda o: (
+                o.state != "draft" and any(_differs(o, f, vals[f]) for f in fnames)
+            )
+        )
+        not_in_review = changed.filtered(lambda o: o.state != "review")
+        if not_in_review:
+            labels = ", ".join(
+                self._fields[f].get_description(self.env)["string"] for f in fnames
+            )
+            raise UserError(
+                self.env._(
+                    "%(fields)s of order %(order)s can only be changed during the "
+                    "review.",
+                    fields=labels,
+                    order=not_in_review[0].name,
+                )
+            )
+        changed._check_can_review()
+        if "expert_opinion" not in fnames:
+            return {}
+        return {order: order.expert_opinion for order in changed}
+
+    def _log_opinion_changes(self, old_opinions):
+        """A trace of every change of the opinion (Html fields have no tracking)."""
+        for order, before in old_opinions.items():
+            if not before or not before.striptags().strip():
+                continue  # the first opinion is not a change (and is posted on review)
+            order.message_post(
+                body=Markup("<p>%s</p><blockquote>%s</blockquote><p>%s</p>%s")
+                % (
+                    self.env._("Expert's opinion changed. Before:"),
+                    before or Markup("<p>—</p>"),
+                    self.env._("After:"),
+                    order.expert_opinion or Markup("<p>—</p>"),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     def _check_reassign_allowed(self):
         if self.env.su:
@@ -420,6 +557,7 @@ class CarPortalOrder(models.Model):
             raise UserError(self.env._("A submitted order cannot go back to draft."))
         return self._write_system(dict(vals, state=state))
 
+    @allowed_groups("car_portal_orders.group_car_portal_expert")
     def action_submit(self):
         """The dealer sends the order: freeze it and refer it to an expert."""
         self._check_submittable()
@@ -431,13 +569,13 @@ class CarPortalOrder(models.Model):
             order._log_history("submit")
             order.message_subscribe(partner_ids=ordered_by.ids)
             order._refer_to_expert()
-            order.message_post_with_source(
-                "car_portal_orders.mail_template_order_submitted",
-                subtype_xmlid="car_portal_orders.mt_order_submitted",
+            order._post_dealer_notice(
+                template="car_portal_orders.mail_template_order_submitted"
             )
         self._hook_submitted()
         return True
 
+    @allowed_groups("car_portal_orders.group_car_portal_expert")
     def action_send_to_process(self):
         """The expert has set the supplied quantities and written an opinion."""
         self._check_can_review()
@@ -458,17 +596,19 @@ class CarPortalOrder(models.Model):
             order._set_state("process", date_reviewed=fields.Datetime.now())
             order._log_history("review")
             order._feedback_review_activity(self.env._("Reviewed"))
-            order.message_post(
-                body=Markup("<p>%s</p>%s")
-                % (
-                    self.env._("Review done. The expert's opinion:"),
-                    order.expert_opinion,
+            order._post_dealer_notice(
+                body=lambda reader: (
+                    Markup("<p>%s</p>%s")
+                    % (
+                        reader.env._("Review done. The expert's opinion:"),
+                        reader.expert_opinion,
+                    )
                 ),
-                subtype_xmlid="car_portal_orders.mt_order_reviewed",
             )
             order._start_process()
         return True
 
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_reject(self, reason):
         """Refuse the order: its expert during review, a stage's responsible
         during the process. The dealer is told why."""
@@ -488,12 +628,12 @@ class CarPortalOrder(models.Model):
                 date_deadline=False,
                 current_reviewer_ids=[Command.clear()],
             )
-            order.message_post_with_source(
-                "car_portal_orders.mail_template_order_rejected",
-                subtype_xmlid="car_portal_orders.mt_order_rejected",
+            order._post_dealer_notice(
+                template="car_portal_orders.mail_template_order_rejected"
             )
         return True
 
+    @allowed_groups("car_portal_orders.group_car_portal_manager")
     def action_cancel(self, reason=None):
         """Cancel: the dealer before the review is done, a manager until approval."""
         is_manager = self.env.user.has_group(
@@ -523,10 +663,13 @@ class CarPortalOrder(models.Model):
             order._set_state(
                 "cancel", date_deadline=False, current_reviewer_ids=[Command.clear()]
             )
-            order.message_post(
-                body=self.env._("Order cancelled by %(user)s.", user=self.env.user.name)
-                + (" " + reason if reason else ""),
-                subtype_xmlid="car_portal_orders.mt_order_cancelled",
+            order._post_dealer_notice(
+                body=lambda reader: (
+                    reader.env._(
+                        "Order cancelled by %(user)s.", user=reader.env.user.name
+                    )
+                    + (" " + reason if reason else "")
+                ),
             )
         return True
 
@@ -544,6 +687,7 @@ class CarPortalOrder(models.Model):
             return partner
         return self.partner_id
 
+    @allowed_groups("car_portal_orders.group_car_portal_expert")
     def action_reorder(self):
         """A new draft with the same products and requested quantities."""
         self.ensure_one()
@@ -623,11 +767,11 @@ class CarPortalOrder(models.Model):
                 active_model=self._name, active_id=self.id, active_ids=self.ids
             ).run()
         if stage.notify_dealer:
-            self.message_post(
-                body=self.env._(
-                    "Your order is now at stage: %(stage)s.", stage=stage.name
+            self._post_dealer_notice(
+                body=lambda reader: reader.env._(
+                    "Your order is now at stage: %(stage)s.",
+                    stage=stage.with_context(lang=reader.env.lang).name,
                 ),
-                subtype_xmlid="car_portal_orders.mt_order_stage",
             )
 
     def _run_stock_check(self):
@@ -654,8 +798,10 @@ class CarPortalOrder(models.Model):
             self.env._(
                 "%(product)s: %(supplied)s to supply, %(available)s in stock",
                 product=line.product_id.display_name,
-                supplied=line.supplied_qty,
-                available=available,
+                supplied=localize_number(
+                    format_quantity(line.supplied_qty), self.env.lang
+                ),
+                available=localize_number(format_quantity(available), self.env.lang),
             )
             for line, available in shortfall
         )
@@ -673,6 +819,7 @@ class CarPortalOrder(models.Model):
             subtype_xmlid="mail.mt_note",
         )
 
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_approve(self, comment=None):
         """Approve the current stage; the order moves on when the stage has the
         approvals it needs."""
@@ -694,6 +841,7 @@ class CarPortalOrder(models.Model):
             order._advance(after=order.stage_id)
         return True
 
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_return(self, reason, stage=None):
         """Send the order back, to its expert (no ``stage``) or to an earlier stage."""
         if not (reason or "").strip():
@@ -736,6 +884,7 @@ class CarPortalOrder(models.Model):
             lambda s: (s.sequence, s.id) < (stage.sequence, stage.id)
         )
 
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_mass_approve(self):
         """Approve what the user may approve; report the rest, fail none."""
         approved, refused = self.browse(), []
@@ -857,12 +1006,21 @@ class CarPortalOrder(models.Model):
     def _schedule_stage_activities(self):
         for order in self:
             for user in order.current_reviewer_ids:
-                order.activity_schedule(
+                reader = order._in_language_of(user)
+                reader.activity_schedule(
                     "car_portal_orders.mail_activity_order_approval",
                     date_deadline=fields.Date.context_today(order),
                     user_id=user.id,
-                    summary=self.env._("Approve: %(stage)s", stage=order.stage_id.name),
+                    summary=reader.env._(
+                        "Approve: %(stage)s", stage=reader.stage_id.name
+                    ),
                 )
+
+    def _in_language_of(self, user):
+        """These orders in ``user``'s language: a to-do's texts are copied
+        when it is scheduled, so they are written in the language of whoever
+        will read them, not of whoever triggered them."""
+        return self.with_context(lang=user.lang or self.env.lang)
 
     def _feedback_stage_activity(self, user):
         self.activity_feedback(
@@ -890,11 +1048,42 @@ class CarPortalOrder(models.Model):
         self._set_state(
             "approved", date_approved=fields.Datetime.now(), date_deadline=False
         )
-        self.message_post_with_source(
-            "car_portal_orders.mail_template_order_approved",
-            subtype_xmlid="car_portal_orders.mt_order_approved",
+        self._post_dealer_notice(
+            template="car_portal_orders.mail_template_order_approved"
         )
         self._hook_approved()
+
+    def _post_dealer_notice(self, template=None, body=None):
+        """Tell the dealer: a notice mailed to the order's followers and shown
+        in the conversation of the portal order page, in the dealer's language.
+
+        Odoo's portal shows only discussion messages (``mail.mt_comment``), so
+        every notice meant for the dealer is one, as ``sale`` does with its
+        confirmations; internal steps stay notes. ``template`` renders in the
+        language its ``lang`` field says; ``body`` is a function of the order
+        read in the dealer's language (whoever acts, the dealer reads it).
+        """
+        notice = {"message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
+        for order in self:
+            if template:
+                order.message_post_with_source(template, **notice)
+            else:
+                reader = order.with_context(lang=order._dealer_lang())
+                order.message_post(body=body(reader), **notice)
+
+    def _dealer_lang(self):
+        """The language the dealer reads: the ordering contact's, else the
+        dealer's, else the current one (as the mail templates choose)."""
+        self.ensure_one()
+        return (
+            self.ordered_by_id.lang or self.partner_id.lang or self.env.lang or "en_US"
+        )
+
+    @api.model
+    def _portal_digits(self, value):
+        """``value`` (a number or a text of ASCII digits) as the reader writes
+        it: Persian digits for a Persian reader. For the mail templates."""
+        return localize_number(value, self.env.lang)
 
     def _stock_shortfall(self):
         """Lines that stock cannot cover: a list of ``(line, available_qty)``.
@@ -994,12 +1183,13 @@ class CarPortalOrder(models.Model):
         """One to-do for the order's expert while the order waits for review."""
         for order in self.filtered(lambda o: o.state == "review" and o.user_id):
             order.activity_unlink(["car_portal_orders.mail_activity_order_review"])
-            order.activity_schedule(
+            reader = order._in_language_of(order.user_id)
+            reader.activity_schedule(
                 "car_portal_orders.mail_activity_order_review",
                 date_deadline=fields.Date.context_today(order),
                 user_id=order.user_id.id,
                 note=Markup("<p>%s</p>")
-                % self.env._("Set the supplied quantities and write your opinion."),
+                % reader.env._("Set the supplied quantities and write your opinion."),
             )
 
     def _feedback_review_activity(self, feedback):
@@ -1033,6 +1223,31 @@ class CarPortalOrder(models.Model):
     # Dealers write to their expert from the portal chatter; read access to
     # their own orders (record rules) is what allows it.
     _mail_post_access = "read"
+
+    def _message_compute_author(
+        self, author_id=None, email_from=None, raise_on_email=True
+    ):
+        """Every step of an order posts a notice from the person who acts. A
+        user without an email address would otherwise get Odoo's "configure
+        the sender's email address" and could not act at all: the notice is
+        then sent from the company's address, still in the user's name."""
+        author_id, email_from = super()._message_compute_author(
+            author_id, email_from, raise_on_email=False
+        )
+        if email_from or not raise_on_email or self.env.su:
+            return author_id, email_from
+        company = self.company_id[:1] or self.env.company
+        email_from = company.partner_id.email_formatted
+        if not email_from:
+            raise UserError(
+                self.env._(
+                    "Neither your user nor the company %(company)s has an email "
+                    "address, and the order's notices need a sender. Ask an "
+                    "administrator to set one (Settings › Users, or the company).",
+                    company=company.name,
+                )
+            )
+        return author_id, email_from
 
     portal_form_token = fields.Char(
         copy=False,
@@ -1226,7 +1441,7 @@ class CarPortalOrder(models.Model):
         if len(lines) + len(line_errors) > PORTAL_MAX_LINES:
             errors["order"] = self.env._(
                 "An order has at most %(max)s lines; split it in two.",
-                max=PORTAL_MAX_LINES,
+                max=localize_number(PORTAL_MAX_LINES, self.env.lang),
             )
         elif submit and not lines and not line_errors:
             errors["order"] = self.env._("Add at least one product before submitting.")
@@ -1247,8 +1462,8 @@ class CarPortalOrder(models.Model):
         if len(note) > PORTAL_MAX_NOTE:
             errors["dealer_note"] = self.env._(
                 "Notes are limited to %(max)s characters (you typed %(count)s).",
-                max=PORTAL_MAX_NOTE,
-                count=len(note),
+                max=localize_number(PORTAL_MAX_NOTE, self.env.lang),
+                count=localize_number(len(note), self.env.lang),
             )
         vals = {
             "payment_term_id": term.id,

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools.rpc_access import orm_access
+
 APPROVAL_ACTIONS = [
     ("submit", "Submitted"),
     ("review", "Reviewed by the expert"),
@@ -53,6 +55,7 @@ class CarPortalOrderApproval(models.Model):
         for entry in self:
             entry.is_internal = entry.action not in PUBLIC_REASON_ACTIONS
 
+    @orm_access
     def write(self, vals):  # pylint: disable=method-required-super
         raise UserError(self.env._("The approval history cannot be changed."))
 
@@ -66,10 +69,23 @@ class CarPortalOrderApproval(models.Model):
         return [
             {
                 "date": entry.date,
-                "stage": entry.stage_name or "",
+                "stage": entry._portal_stage_name(),
                 "action": labels[entry.action],
                 "user": entry.user_id.name or "",
                 "reason": "" if entry.is_internal else (entry.reason or ""),
             }
             for entry in self
         ]
+
+    def _portal_stage_name(self):
+        """The stage's name in the reader's language. ``stage_name`` is a copy
+        in the language of whoever acted (the installer's English for the
+        demo's orders): while it is still one of the stage's names, the stage
+        was not renamed and its translation is shown; otherwise the kept name."""
+        self.ensure_one()
+        stage = self.stage_id
+        if not stage or not self.stage_name:
+            return self.stage_name or ""
+        languages = {code for code, _name in self.env["res.lang"].get_installed()}
+        names = {stage.with_context(lang=code).name for code in languages | {"en_US"}}
+        return stage.name if self.stage_name in names else self.stage_name

@@ -13,7 +13,8 @@ from ..tools.digits import (
     parse_whole_number,
     to_ascii_digits,
 )
-from .car_portal_order import _differs
+from ..tools.rpc_access import orm_access
+from .car_portal_order import CLOSED_STATES, _differs
 
 # What the dealer asked for: frozen once the order is submitted.
 LINE_FROZEN_FIELDS = frozenset({"order_id", "product_id", "requested_qty"})
@@ -174,6 +175,7 @@ class CarPortalOrderLine(models.Model):
 
     # CRUD -----------------------------------------------------------------
 
+    @orm_access
     @api.model_create_multi
     def create(self, vals_list):
         orders = self.env["car.portal.order"].browse(
@@ -190,7 +192,9 @@ class CarPortalOrderLine(models.Model):
             )
         return super().create(vals_list)
 
+    @orm_access
     def write(self, vals):
+        self._check_order_closed(vals)
         self._check_frozen_fields(vals)
         review_fields = [f for f in LINE_REVIEW_FIELDS if f in vals]
         in_review = self.browse()
@@ -217,6 +221,19 @@ class CarPortalOrderLine(models.Model):
                     order=submitted[0].name,
                 )
             )
+
+    def _check_order_closed(self, vals):
+        """Lines of an approved, rejected or cancelled order never change."""
+        for line in self.filtered(lambda ln: ln.order_id.state in CLOSED_STATES):
+            if any(_differs(line, f, vals[f]) for f in vals if f in line._fields):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s is closed (%(status)s): its lines cannot "
+                        "change any more.",
+                        order=line.order_id.name,
+                        status=line.order_id._state_label(),
+                    )
+                )
 
     def _check_frozen_fields(self, vals):
         frozen = LINE_FROZEN_FIELDS.intersection(vals)
@@ -301,7 +318,7 @@ class CarPortalOrderLine(models.Model):
                     self.env._(
                         "%(product)s: at most %(max)s can be ordered on one line.",
                         product=product.display_name,
-                        max=max_qty,
+                        max=localize_number(max_qty, self.env.lang),
                     )
                 )
 
@@ -527,7 +544,8 @@ class CarPortalOrderLine(models.Model):
             return None, self.env._("The quantity must be at least 1.")
         if problem == "too_large" or value > max_qty:
             return None, self.env._(
-                "At most %(max)s can be ordered on one line.", max=max_qty
+                "At most %(max)s can be ordered on one line.",
+                max=localize_number(max_qty, self.env.lang),
             )
         return value, None
 

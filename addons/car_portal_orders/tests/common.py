@@ -78,13 +78,14 @@ class CarPortalCase(TransactionCase):
                 "car_portal_is_dealer": True,
                 "user_id": expert.id if expert else False,
                 "car_portal_region_id": region.id,
+                "lang": "en_US",
             }
         )
 
     @classmethod
     def _portal_user(cls, login, dealer):
         contact = cls.env["res.partner"].create(
-            {"name": f"{dealer.name} buyer", "parent_id": dealer.id}
+            {"name": f"{dealer.name} buyer", "parent_id": dealer.id, "lang": "en_US"}
         )
         return new_test_user(
             cls.env,
@@ -132,3 +133,16 @@ class CarPortalCase(TransactionCase):
         order = cls._order(**kwargs)
         order.action_submit()
         return order
+
+    def _dealer_notices(self, order, text=None):
+        """The notices the dealer reads on the portal (discussion messages),
+        newest first; with ``text``, those whose subject or body holds it."""
+        comment = self.env.ref("mail.mt_comment")
+        notices = order.message_ids.filtered(
+            lambda m: m.message_type == "comment" and m.subtype_id == comment
+        )
+        if text:
+            notices = notices.filtered(
+                lambda m: text in (m.subject or "") or text in str(m.body or "")
+            )
+        return notices

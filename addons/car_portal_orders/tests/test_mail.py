@@ -4,13 +4,9 @@ from .common import CarPortalCase
 
 
 class TestMailTemplates(CarPortalCase):
-    def _message(self, order, subtype_xmlid):
-        subtype = self.env.ref(subtype_xmlid)
-        return order.message_ids.filtered(lambda m: m.subtype_id == subtype)[:1]
-
     def test_submitted_and_referred(self):
         order = self._submitted_order()
-        submitted = self._message(order, "car_portal_orders.mt_order_submitted")
+        submitted = self._dealer_notices(order, "We received order")
         self.assertIn(order.name, submitted.body)
         self.assertIn(self.expert_1.name, submitted.body)
         self.assertIn(order.ordered_by_id, order.message_partner_ids)
@@ -23,7 +19,7 @@ class TestMailTemplates(CarPortalCase):
     def test_rejected_carries_the_reason(self):
         order = self._submitted_order()
         order.with_user(self.expert_1).action_reject("Colour discontinued")
-        rejected = self._message(order, "car_portal_orders.mt_order_rejected")
+        rejected = self._dealer_notices(order, "Colour discontinued")
         self.assertIn("Colour discontinued", rejected.body)
         self.assertIn(order.name, rejected.subject or rejected.record_name)
 
@@ -48,5 +44,5 @@ class TestMailTemplates(CarPortalCase):
         order.with_user(self.expert_1).action_send_to_process()
         self.assertEqual(order.process_id, process)
         order.with_user(self.manager).action_approve()
-        approved = self._message(order, "car_portal_orders.mt_order_approved")
+        approved = self._dealer_notices(order, "is approved")
         self.assertIn("11 of the 12 units", " ".join(approved.body.split()))

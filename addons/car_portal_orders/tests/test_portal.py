@@ -241,6 +241,24 @@ class TestPortalPages(CarPortalHttpCase):
         self.assertIn("Nowruz", str(message.body))
         self.assertEqual(message.author_id, self.portal_a.partner_id)
 
+    def test_the_conversation_shows_every_notice(self):
+        """What the dealer was mailed is on the order page too: Odoo's portal
+        chatter (``/mail/chatter_fetch``) shows discussion messages only."""
+        self._login(self.portal_a)
+        result = self.make_jsonrpc_request(
+            "/mail/chatter_fetch",
+            {"thread_model": "car.portal.order", "thread_id": self.reviewed.id},
+        )
+        bodies = " ".join(
+            str(message["body"]) for message in result["data"]["mail.message"]
+        )
+        for notice in ("We received order", "Review done"):
+            with self.subTest(notice=notice):
+                self.assertIn(notice, bodies)
+        # Internal notes stay internal.
+        self.assertNotIn("Approval process", bodies)
+        self.assertNotIn("is referred to", bodies)
+
     def test_print_summary(self):
         self._login(self.portal_a)
         html = self._get(self.reviewed.access_url).text

@@ -183,10 +183,8 @@ class TestProcessActions(ProcessCase):
         self.assertFalse(order.current_reviewer_ids)
         self.assertFalse(order.activity_ids)
         self.assertEqual(self._actions(order)[-1], ("reject", "Sales approval"))
-        self.assertEqual(
-            order.message_ids[0].subtype_id,
-            self.env.ref("car_portal_orders.mt_order_rejected"),
-        )
+        self.assertEqual(order.message_ids[0], self._dealer_notices(order)[0])
+        self.assertIn("Dealer over credit limit", order.message_ids[0].body)
 
     def test_return_to_expert_then_run_again(self):
         order = self._in_process()
@@ -294,7 +292,7 @@ class TestProcessTraces(ProcessCase):
             order = self._in_process(lines=[(self.vehicle, 2)])
             order.with_user(self.approver_1).action_approve()
         self.assertEqual(order.stage_id, self.stage_stock)
-        self.assertIn("1.0 in stock", order.stock_shortfall)
+        self.assertIn("2 to supply, 1 in stock", order.stock_shortfall)
         self.assertEqual(order.current_reviewer_ids, self.stock_user)
         self.assertEqual(order.activity_ids.user_id, self.stock_user)
         self.assertEqual(self._actions(order)[-1][0], "auto_stop")
@@ -330,9 +328,7 @@ class TestProcessTraces(ProcessCase):
         order = self._in_process()
         bodies = order.message_ids.mapped("body")
         self.assertTrue(any("entered by action" in body for body in bodies))
-        stage_message = order.message_ids.filtered(
-            lambda m: m.subtype_id == self.env.ref("car_portal_orders.mt_order_stage")
-        )
+        stage_message = self._dealer_notices(order, "now at stage")
         self.assertIn("Sales approval", stage_message.body)
 
     def test_roles_and_substitutes(self):
@@ -388,6 +384,26 @@ class TestProcessConfigInFlight(ProcessCase):
         order.with_user(self.approver_1).action_approve()
         self.stage_sales.name = "Renamed"
         self.assertIn(("approve", "Sales approval"), self._actions(order))
+
+    def test_dealer_reads_the_stage_in_their_language(self):
+        """The history copies the stage's name in the language of whoever
+        acted; a dealer reads it in theirs, unless the stage was renamed."""
+        for lang in ("en_US", "fa_IR"):
+            self.env["res.lang"]._activate_lang(lang)
+        self.stage_sales.with_context(lang="fa_IR").name = "تأیید فروش"
+        order = self._in_process()
+        order.with_user(self.approver_1).with_context(lang="en_US").action_approve()
+        self.assertIn(("approve", "Sales approval"), self._actions(order))
+
+        def stages():
+            timeline = order.with_context(lang="fa_IR")._get_portal_timeline()
+            return [step["stage"] for step in timeline if step["stage"]]
+
+        self.assertIn("تأیید فروش", stages())
+        self.assertNotIn("Sales approval", stages())
+        self.stage_sales.with_context(lang="en_US").name = "Renamed"
+        self.stage_sales.with_context(lang="fa_IR").name = "تغییر نام"
+        self.assertIn("Sales approval", stages())
 
     def test_archived_process_keeps_running_its_orders(self):
         order = self._in_process(lines=[(self.brake_pad, 20)])

@@ -97,9 +97,8 @@ class TestReview(CarPortalCase):
         self.assertEqual(order.state, "rejected")
         self.assertEqual(order.reject_reason, "Model discontinued")
         message = order.message_ids[0]
-        self.assertEqual(
-            message.subtype_id, self.env.ref("car_portal_orders.mt_order_rejected")
-        )
+        self.assertEqual(message, self._dealer_notices(order)[0])
+        self.assertIn("Model discontinued", message.body)
 
     def test_cancel_rules(self):
         order = self._submitted_order()

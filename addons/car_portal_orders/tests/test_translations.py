@@ -55,7 +55,6 @@ class TestTranslations(TranslationCase, CarPortalCase):
         self.assertIn("این رنگ دیگر تولید نمی‌شود", rendered["body_html"])
         self.assertPersian(rendered["body_html"], allowed=[order.name])
         # The message posted on the order, that the dealer receives, too.
-        rejected = self.env.ref("car_portal_orders.mt_order_rejected")
-        message = order.message_ids.filtered(lambda m: m.subtype_id == rejected)
+        message = self._dealer_notices(order, "این رنگ دیگر تولید نمی‌شود")
         self.assertEqual(len(message), 1)
         self.assertPersian(str(message.body), allowed=[order.name])

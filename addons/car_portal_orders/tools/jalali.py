@@ -73,3 +73,20 @@ def parse_user_date(text, jalali=False):
     if not jalali:
         raise ValueError(f"not a Gregorian date: {text!r}")
     return jdatetime.date(year, month, day).togregorian()
+
+
+def month_start(day, jalali=False):
+    """The first day of ``day``'s month, and of the next month: Jalali months
+    (1 Azar is 22 November) or Gregorian ones."""
+    if jalali:
+        current = jdatetime.date.fromgregorian(date=day)
+        start = jdatetime.date(current.year, current.month, 1)
+        if current.month == 12:
+            following = jdatetime.date(current.year + 1, 1, 1)
+        else:
+            following = jdatetime.date(current.year, current.month + 1, 1)
+        return start.togregorian(), following.togregorian()
+    start = day.replace(day=1)
+    if start.month == 12:
+        return start, start.replace(year=start.year + 1, month=1)
+    return start, start.replace(month=start.month + 1)

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
+
 TILE_KINDS = [
     ("review", "Waiting for the expert"),
     ("stage", "In a stage"),
@@ -55,6 +57,9 @@ class CarPortalDashboardTile(models.Model):
 
     @property
     def _table_query(self):
+        month_start, month_end = self.env[
+            "car.portal.order.line.report"
+        ]._this_month_bounds()
         return SQL(
             """
             WITH orders AS (
@@ -90,13 +95,18 @@ class CarPortalDashboardTile(models.Model):
                            WHEN state IN ('rejected', 'cancel') THEN 0
                            ELSE supplied_qty END), 0)
                   FROM orders
-                 WHERE date_submitted >= date_trunc('month', now() AT TIME ZONE 'UTC')
+                 WHERE date_submitted >= %(month_start)s
+                   AND date_submitted < %(month_end)s
             )
             SELECT row_number() OVER (ORDER BY sequence) AS id, * FROM tiles
             """,
             companies=tuple(self.env.companies.ids),
+            # The reader's month, as the report's "This Month" filter reads it.
+            month_start=month_start,
+            month_end=month_end,
         )
 
+    @allowed_groups("car_portal_orders.group_car_portal_manager")
     def action_open(self):
         """The orders behind the figure."""
         self.ensure_one()

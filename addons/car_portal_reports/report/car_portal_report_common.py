@@ -1,9 +1,14 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import datetime, time
+
+import pytz
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from odoo.addons.car_portal_orders.tools.jalali import format_jalali
+from odoo.addons.car_portal_orders.models.ir_qweb_fields import JALALI_LANGS
+from odoo.addons.car_portal_orders.tools.jalali import format_jalali, month_start
 
 ORDER_STATES = [
     ("review", "Expert Review"),
@@ -91,6 +96,12 @@ class CarPortalReportCommon(models.AbstractModel):
         help="The submission date in the Jalali calendar, in the reader's time "
         "zone: the lists show it to Persian readers.",
     )
+    is_this_month = fields.Boolean(
+        compute="_compute_is_this_month",
+        search="_search_is_this_month",
+        help="Submitted this month, in the reader's calendar (Jalali for Persian "
+        "readers) and time zone.",
+    )
     jalali_month = fields.Char(
         readonly=True,
         help="Month of the Iranian (Jalali) calendar in which the order was "
@@ -171,6 +182,48 @@ class CarPortalReportCommon(models.AbstractModel):
             report.date_submitted_jalali = (
                 format_jalali(local.date()) if local else False
             )
+
+    # The reader's month -----------------------------------------------------
+
+    @api.model
+    def _this_month_bounds(self):
+        """This month of the reader, as naive UTC datetimes ``[start, end)``:
+        a Jalali month for Persian readers, a Gregorian one otherwise, from
+        midnight in the reader's time zone."""
+        zone = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        today = fields.Date.context_today(self)
+        bounds = month_start(today, jalali=self.env.lang in JALALI_LANGS)
+        return tuple(
+            zone.localize(datetime.combine(day, time.min))
+            .astimezone(pytz.UTC)
+            .replace(tzinfo=None)
+            for day in bounds
+        )
+
+    def _compute_is_this_month(self):
+        start, end = self._this_month_bounds()
+        for report in self:
+            submitted = report.date_submitted
+            report.is_this_month = bool(submitted and start <= submitted < end)
+
+    def _search_is_this_month(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(operator)
+        start, end = self._this_month_bounds()
+        domain = [("date_submitted", ">=", start), ("date_submitted", "<", end)]
+        return domain if (operator == "=") == value else ["!", "&", *domain]
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """Persian readers count in Jalali months: the pivot and graph columns
+        that are Gregorian months become Jalali months (the view cache is per
+        language)."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        if view_type in ("pivot", "graph") and self.env.lang in JALALI_LANGS:
+            for node in arch.xpath("//field[@name='date_submitted'][@interval]"):
+                node.set("name", "jalali_month")
+                del node.attrib["interval"]
+        return arch, view
 
     # Group ordering -----------------------------------------------------------
 

@@ -311,3 +311,38 @@ class TestReports(CarPortalCase):
             rows[0][:5], ("Dealer", "Product", "Requested", "Supplied", "Discrepancy")
         )
         self.assertEqual(rows[-1][:5], ("Total", None, 24, 15, 9))
+
+    def test_this_month_is_the_readers_month(self):
+        Lines = self.env["car.portal.order.line.report"]
+        # 2026-03-01 08:00 UTC is 10 Esfand 1404 in Tehran: Esfand 1404 runs
+        # from 20 February to 20 March 2026.
+        with freeze_time("2026-03-15 12:00:00"):
+            persian = Lines.with_context(lang="fa_IR", tz="Asia/Tehran")
+            start, end = persian._this_month_bounds()
+            self.assertEqual(
+                (start, end),
+                (datetime(2026, 2, 19, 20, 30), datetime(2026, 3, 20, 20, 30)),
+            )
+            english = Lines.with_context(lang="en_US", tz="UTC")
+            self.assertEqual(
+                english._this_month_bounds(),
+                (datetime(2026, 3, 1), datetime(2026, 4, 1)),
+            )
+            found = persian.search(self.ours + [("is_this_month", "=", True)])
+            self.assertEqual(found.order_id, self.order_a)
+        # The "This Month" filter and the dashboard tile read the same month.
+        view = self.env.ref(
+            "car_portal_reports.car_portal_order_line_report_view_search"
+        )
+        self.assertIn("is_this_month", view.arch)
+
+    def test_persian_readers_pivot_by_jalali_month(self):
+        for lang, column in (("fa_IR", "jalali_month"), ("en_US", "date_submitted")):
+            with self.subTest(lang=lang):
+                arch = (
+                    self.env["car.portal.order.line.report"]
+                    .with_context(lang=lang)
+                    .get_views([(False, "pivot")])["views"]["pivot"]["arch"]
+                )
+                self.assertIn(f'name="{column}"', arch)
+                self.assertIn('type="col"', arch)

@@ -6,8 +6,10 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
+
 from ..sepidar_client import SepidarError
-from .sepidar_export import FINANCE_GROUP, STATES
+from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP, STATES
 
 SEPIDAR_MANAGERS = f"{FINANCE_GROUP},car_portal_orders.group_car_portal_admin"
 
@@ -96,8 +98,24 @@ class CarPortalOrder(models.Model):
         lines = self.line_ids.filtered(
             lambda line: not float_is_zero(line.supplied_qty, precision_digits=6)
         ).sorted(lambda line: (line.sequence, line.id))
-        if not (backend.is_registered and lines):
-            return shortfall  # no usable Sepidar connection for this company
+        if not lines:
+            return shortfall  # nothing to supply, nothing to check
+        if not backend:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no Sepidar connection to read the stock from.",
+                    company=self.company_id.name,
+                )
+            )
+        if not backend.is_registered:
+            # Never a silent pass: the stage's responsibles decide.
+            raise UserError(
+                self.env._(
+                    "The Sepidar device of %(backend)s is not registered, so the "
+                    "stock cannot be read. Register it on the Sepidar connection.",
+                    backend=backend.name,
+                )
+            )
         bindings = (
             self.env["sepidar.product.binding"]
             .sudo()
@@ -145,12 +163,43 @@ class CarPortalOrder(models.Model):
                 shortfall.append((line, available))
         return shortfall
 
+    # Dealer portal -------------------------------------------------------------
+
+    def _portal_sepidar_status(self):
+        """What the dealer reads of the posting to the accounting (Sepidar).
+
+        ``None`` before the order is queued. The dealer is not shown Sepidar's
+        errors: until the document exists they read that it is being registered.
+        """
+        self.ensure_one()
+        export = (
+            self.env["sepidar.export"]
+            .sudo()
+            .search([("order_id", "=", self.id)], limit=1)
+        )
+        if not export:
+            return None
+        if export.state == "done":
+            label = self.env._("Registered in accounting")
+        elif export.state == "cancel":
+            label = self.env._("Not registered in accounting")
+        else:
+            label = self.env._("Being registered in accounting")
+        return {
+            "state": export.state,
+            "label": label,
+            "number": export.sepidar_document_number or "",
+            "date": export.posted_at if export.state == "done" else False,
+        }
+
     # Buttons -----------------------------------------------------------------
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_sepidar_retry(self):
         exports = self.env["sepidar.export"].search([("order_id", "in", self.ids)])
         return exports.action_retry()
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_view_sepidar_logs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

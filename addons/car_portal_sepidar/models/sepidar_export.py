@@ -28,6 +28,8 @@ from odoo import api, fields, models, modules
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, config, float_is_zero, float_round
 
+from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
+
 from ..sepidar_client import (
     SepidarAuthError,
     SepidarConfigError,
@@ -291,6 +293,7 @@ class SepidarExport(models.Model):
                 self.env._("Only Sepidar finance users and administrators can do this.")
             )
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_retry(self):
         """Post again a rejected order, once its data is fixed."""
         self._check_can_manage()
@@ -308,6 +311,7 @@ class SepidarExport(models.Model):
         self.env.ref(CRON).sudo()._trigger()
         return True
 
+    @allowed_groups(ADMIN_GROUP)
     def action_cancel(self):
         """Give up posting (e.g. the document was entered in Sepidar by hand)."""
         if not (self.env.su or self.env.user.has_group(ADMIN_GROUP)):
@@ -319,6 +323,7 @@ class SepidarExport(models.Model):
         self.write({"state": "cancel"})
         return True
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_open_order(self):
         self.ensure_one()
         return {
@@ -328,6 +333,7 @@ class SepidarExport(models.Model):
             "view_mode": "form",
         }
 
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_open_logs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -353,6 +359,7 @@ class SepidarExport(models.Model):
     @api.model
     def _cron_post_exports(self, batch_size=None):
         """Post a batch of due orders; the cron runs again while some remain."""
+        self = self._in_staff_language()  # noqa: PLW0642
         if not batch_size:
             [(largest,)] = self.env["sepidar.backend"]._read_group(
                 [], aggregates=["batch_size:max"]
@@ -395,6 +402,7 @@ class SepidarExport(models.Model):
         A job of its own, after the posting: mails never slow down or endanger
         the posting itself.
         """
+        self = self._in_staff_language()  # noqa: PLW0642
         exports = self.search(
             [("state", "=", "done"), ("dealer_notified_at", "=", False)],
             order="id",
@@ -403,9 +411,8 @@ class SepidarExport(models.Model):
         for export in exports:
             export.order_id.with_context(
                 car_portal_sepidar_number=export.sepidar_document_number
-            ).message_post_with_source(
-                "car_portal_sepidar.mail_template_order_posted",
-                subtype_xmlid="car_portal_sepidar.mt_order_posted",
+            )._post_dealer_notice(
+                template="car_portal_sepidar.mail_template_order_posted"
             )
             export.dealer_notified_at = fields.Datetime.now()
         remaining = self.search_count(
@@ -413,6 +420,16 @@ class SepidarExport(models.Model):
         )
         self.env["ir.cron"]._notify_progress(done=len(exports), remaining=remaining)
         return len(exports)
+
+    @api.model
+    def _in_staff_language(self):
+        """Scheduled jobs run as the robot user, whose language is rarely the
+        staff's: the attempt logs, notes and errors they write are in the
+        company's language instead."""
+        lang = self.env.company.partner_id.lang
+        if not lang or self.env.context.get("lang") == lang:
+            return self
+        return self.with_context(lang=lang)
 
     @api.model
     def _schedule_next_run(self):
@@ -885,10 +902,13 @@ class SepidarExport(models.Model):
         )
         order.activity_unlink([ERROR_ACTIVITY])
         for user in self._finance_users():
-            order.activity_schedule(
+            reader = order._in_language_of(user)
+            reader.activity_schedule(
                 ERROR_ACTIVITY,
                 user_id=user.id,
-                summary=self.env._("Sepidar refused order %(order)s", order=order.name),
+                summary=reader.env._(
+                    "Sepidar refused order %(order)s", order=order.name
+                ),
                 note=message,
             )
 

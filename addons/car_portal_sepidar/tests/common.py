@@ -37,6 +37,8 @@ class SepidarCase(CarPortalCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The jobs write in the company's language: English for these tests.
+        cls.company.partner_id.lang = "en_US"
         cls.simulator = SimulatorServer("127.0.0.1", 0, seed=7).start()
         cls.addClassCleanup(cls.simulator.stop)
         # Tests do not depend on the demo backend of the company.

@@ -16,6 +16,7 @@ from ..sepidar_client import SepidarClient, stable_guid
 from .common import (
     BLACK,
     FILTER_FEE,
+    FINANCE,
     OIL_FILTER,
     PARTS_STOCK,
     PEUGEOT,
@@ -120,11 +121,35 @@ class TestPosting(SepidarCase):
         self.assertEqual(self.env["sepidar.export"]._cron_notify_dealers(), 1)
         self.assertTrue(export.dealer_notified_at)
         self.assertEqual(self.env["sepidar.export"]._cron_notify_dealers(), 0)
-        posted = self.env.ref("car_portal_sepidar.mt_order_posted")
-        message = order.message_ids.filtered(lambda m: m.subtype_id == posted)
+        message = self._dealer_notices(order, "in our accounting")
         self.assertEqual(len(message), 1)
         self.assertIn(order.sepidar_document_number, message.body)
         self.assertIn(order.name, message.subject)
+
+    def test_the_job_writes_in_the_companys_language(self):
+        """The cron runs as the robot user (English); the staff read its logs
+        and notes in the company's language."""
+        self.company.partner_id.lang = "fa_IR"
+        order = self._approved(lines=[(self.oil_filter, 2)])
+        self._run_cron()
+        log = self.env["sepidar.sync.log"].search(
+            [("export_id", "=", self._export(order).id)], limit=1
+        )
+        self.assertIn("در سپیدار ثبت شد", log.message)
+
+    def test_dealer_reads_the_accounting_status(self):
+        order = self._approved(lines=[(self.oil_filter, 2)])
+        status = order._portal_sepidar_status()
+        self.assertEqual(status["label"], "Being registered in accounting")
+        self.assertFalse(status["number"])
+        self._run_cron()
+        status = order._portal_sepidar_status()
+        self.assertEqual(status["state"], "done")
+        self.assertEqual(status["label"], "Registered in accounting")
+        self.assertEqual(status["number"], order.sepidar_document_number)
+        self.assertTrue(status["date"])
+        draft = self._order(lines=[(self.oil_filter, 1)])
+        self.assertIsNone(draft._portal_sepidar_status())
 
     def test_customer_is_created_once_then_reused(self):
         before = self._sim_state()["customers"]
@@ -258,7 +283,9 @@ class TestErrors(SepidarCase):
             self.env["car.portal.order"].search([("sepidar_state", "!=", "error")]),
         )
         activities = self._activities(order)
-        self.assertEqual(activities.user_id, self.finance)
+        # Every Sepidar finance user gets the to-do (the demo has one too).
+        self.assertIn(self.finance, activities.user_id)
+        self.assertTrue(all(u.has_group(FINANCE) for u in activities.user_id))
         self.assertIn("Posting to Sepidar failed", order.message_ids[0].body)
         # Retrying before the fix gives the same refusal.
         order.with_user(self.finance).action_sepidar_retry()

@@ -58,11 +58,18 @@ class TestStockShortfall(SepidarCase):
         with self.assertRaisesRegex(UserError, "Could not read the stock"):
             order._stock_shortfall()
 
-    def test_without_a_registered_backend_nothing_is_checked(self):
+    def test_without_a_registered_backend_the_stock_is_not_passed(self):
         order = self._reviewed([(self.samand, 50)])
         self.backend.action_reset_registration()
-        self.assertEqual(order._stock_shortfall(), [])
+        with self.assertRaisesRegex(UserError, "not registered"):
+            order._stock_shortfall()
         self.assertEqual(self._sim_state()["requests"], 0)
+
+    def test_without_a_backend_the_stock_is_not_passed(self):
+        order = self._reviewed([(self.samand, 50)])
+        self.backend.active = False
+        with self.assertRaisesRegex(UserError, "no Sepidar connection"):
+            order._stock_shortfall()
 
 
 class TestStockCheckStage(SepidarCase):
@@ -108,3 +115,12 @@ class TestStockCheckStage(SepidarCase):
         order = self._through_review([(self.samand, 3)])
         self.assertEqual(order.state, "approved")
         self.assertEqual(self._export(order).state, "pending")
+
+    def test_stage_waits_while_the_device_is_not_registered(self):
+        self.backend.action_reset_registration()
+        order = self._through_review([(self.samand, 1)])
+        self.assertEqual(order.state, "process")
+        self.assertEqual(order.stage_id.kind, "stock_check")
+        self.assertIn("not registered", order.stock_shortfall)
+        self.assertEqual(order.current_reviewer_ids, self.manager)
+        self.assertFalse(self._export(order))
