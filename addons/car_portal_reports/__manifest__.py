@@ -26,4 +26,11 @@
         # Portal
         "views/car_portal_reports_portal_templates.xml",
     ],
+    "assets": {
+        # The as-shipped story (tests/as_shipped): this addon depends on both
+        # others, so its tours see the whole product.
+        "web.assets_tests": [
+            "car_portal_reports/static/tests/tours/**/*",
+        ],
+    },
 }

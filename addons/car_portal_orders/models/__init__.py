@@ -8,6 +8,7 @@ from . import car_portal_process_stage
 from . import car_portal_order
 from . import car_portal_order_line
 from . import car_portal_order_approval
+from . import ir_http
 from . import ir_qweb_fields
 from . import product_template
 from . import res_company
