@@ -12,7 +12,7 @@ In one process and one database, alternately, ``--runs`` times each after
 
 * **car-portal**: what the portal does when a dealer submits a new 10-line
   order (``controllers/portal.py``), without the HTTP layer: the posted values
-  are checked (``_portal_check_values``), the draft is created
+  are checked (``OrderForm.check``), the draft is created
   (``_portal_create_draft``) and submitted (``_portal_submit``: lines frozen,
   referral to the dealer's expert, history, review activity, chatter and mail
   to the dealer), as the dealer's portal user on the sudo'ed model, as the
@@ -128,6 +128,8 @@ def _measure(env, phases):
 
 def _car_phases(env, data, rng, created):
     """The portal's submission of a new 10-line order, in two phases."""
+    from odoo.addons.car_portal_orders.controllers.order_form import OrderForm
+
     Order = (
         env["car.portal.order"]
         .with_user(data["portal_user"])
@@ -150,8 +152,8 @@ def _car_phases(env, data, rng, created):
     token = f"bench-{uuid.uuid4()}"  # a fresh form at each run
 
     def create():
-        vals, errors, _templates = Order._portal_check_values(
-            raw, data["company"], submit=True
+        vals, errors, _templates = OrderForm(Order.env, data["company"]).check(
+            raw, submit=True
         )
         if errors:
             raise RuntimeError(f"the bench order was refused: {errors}")

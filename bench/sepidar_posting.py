@@ -1,8 +1,12 @@
 """Benchmark: posting approved orders to Sepidar (the simulator) from the Odoo cron.
 
-    python3 bench/sepidar_posting.py                 # 1,000 orders, 50 ms latency
-    python3 bench/sepidar_posting.py --orders 200 --no-write
+    PYTHONPATH=. python3 bench/sepidar_posting.py    # 1,000 orders, 50 ms latency
+    PYTHONPATH=. python3 bench/sepidar_posting.py --orders 200 --no-write
     bench/run sepidar_posting                        # the same, with bench/run's config
+
+The repository root must be on ``PYTHONPATH`` (``bench/run`` puts it there): the
+harness is ``tests/sepidar_harness.py``, shared with the chaos test, and the
+simulator the top-level ``sepidar_simulator`` package.
 
 Builds a throw-away database (car_portal_sepidar without demo data), registers the
 device and pulls the reference data (cached from then on), approves the orders,
@@ -26,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-import sepidar_harness as harness
+from tests import sepidar_harness as harness
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADING = "## Sepidar posting"
@@ -158,7 +162,8 @@ def write_results(info, figures, ok):
         {"machine": info, "figures": figures}, indent=2, ensure_ascii=False
     )
     lines = [HEADING, ""]
-    lines.append(f"`python3 bench/sepidar_posting.py`, {info['date']}: **{status}**.")
+    command = "PYTHONPATH=. python3 bench/sepidar_posting.py"
+    lines.append(f"`{command}`, {info['date']}: **{status}**.")
     lines += ["", "| Figure | Value | Target |", "| --- | --- | --- |"]
     lines += [f"| {name} | {value} | {target} |" for name, value, target in rows]
     lines += ["", note, "", "Machine and raw figures:", "", "```json", raw, "```", ""]

@@ -7,22 +7,17 @@ and another moment to kill the worker.
 
 Every order must end up in Sepidar exactly once: the test counts the simulator's
 documents and matches them to the outbox by GUID. It needs committed data and a
-real process kill, so it builds its own database (see bench/sepidar_harness.py)
+real process kill, so it builds its own database (see sepidar_harness.py here)
 and drops it at the end.
 """
 
 import random
 import signal
-import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
 import sepidar_harness as harness
 
 ORDERS = 500

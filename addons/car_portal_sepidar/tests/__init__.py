@@ -1,5 +1,7 @@
-# Odoo test modules (run by ``odoo --test-enable`` too). The client, crypto and
-# simulator tests are plain pytest modules, collected by pytest only.
+# Odoo test modules (run by ``odoo --test-enable`` too). The client and crypto
+# tests are plain pytest modules, collected by pytest only. The tests use the
+# Sepidar simulator, the top-level package sepidar_simulator/ of the repository:
+# pytest finds it (pytest.ini), Odoo's own test runner needs PYTHONPATH=<repo>.
 from . import test_sepidar_backend
 from . import test_sepidar_export
 from . import test_sepidar_security

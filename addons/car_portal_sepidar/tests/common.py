@@ -14,12 +14,14 @@ from odoo import Command, fields
 
 from odoo.addons.car_portal_orders.tests.common import CarPortalCase
 
+from sepidar_simulator import SimulatorServer
+
 from ..sepidar_client import SepidarClient
-from ..sepidar_simulator import SimulatorServer
 
 SERIAL = "10017ff3"
 FINANCE = "car_portal_sepidar.group_sepidar_finance"
-# Items of the simulator's default dataset (sepidar_simulator/dataset.py).
+# Items of the simulator's built-in dataset (sepidar_simulator/dataset.py at the
+# repository root).
 PEUGEOT, SAMAND, OIL_FILTER, TIMING_BELT, OIL = 1, 2, 5, 7, 6
 SAMAND_FEE, FILTER_FEE = 7_800_000_000, 2_400_000
 WHITE, BLACK = 1, 2

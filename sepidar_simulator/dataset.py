@@ -4,10 +4,17 @@ The dataset is a JSON-able dict whose records use Sepidar's wire field names, so
 reads like what ``GET /api/...`` returns. Computed fields (item inventories and
 totals) are derived from ``inventories`` and need not be written. Load your own with
 :func:`load_dataset`; top-level keys you leave out keep their default value.
-Print the default one with ``python -m sepidar_simulator --dump-data``.
+``data/demo_dataset.json`` is the demo database's (:data:`DEMO_DATASET`), what the
+command line serves unless told otherwise. Print the built-in one with
+``python -m sepidar_simulator --builtin-data --dump-data``.
 """
 
 import json
+from pathlib import Path
+
+# The dataset matching the demo products of car_portal_orders (VH-1001…, PT-2001…)
+# and the demo backend of car_portal_sepidar (demo/sepidar_demo.xml mirrors it).
+DEMO_DATASET = Path(__file__).resolve().parent / "data" / "demo_dataset.json"
 
 # Illustrative VAT split of the 10 % Iranian VAT into tax (مالیات) and duty (عوارض).
 TAX_RATE = 9
@@ -86,6 +93,11 @@ def load_dataset(path):
     dataset = default_dataset()
     dataset.update(custom)
     return dataset
+
+
+def demo_dataset():
+    """The built-in dataset with the demo's keys (:data:`DEMO_DATASET`) on top."""
+    return load_dataset(DEMO_DATASET)
 
 
 def _divisions():

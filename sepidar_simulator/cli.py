@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 
-from .dataset import default_dataset, load_dataset
+from .dataset import DEMO_DATASET, default_dataset, load_dataset
 from .knobs import Knobs, coerce
 from .server import CONTROL_PREFIX, SimulatorServer
 
@@ -19,9 +19,22 @@ def build_parser():
     )
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 in docker")
     parser.add_argument("--port", type=int, default=7373)
-    parser.add_argument("--data", help="JSON dataset replacing default top-level keys")
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument(
+        "--data",
+        default=str(DEMO_DATASET),
+        help="JSON dataset replacing top-level keys of the built-in one (default: "
+        "the demo database's, sepidar_simulator/data/demo_dataset.json)",
+    )
+    data.add_argument(
+        "--builtin-data",
+        action="store_true",
+        help="serve the built-in dataset alone (items VH-0001…, PT-0001…)",
+    )
     parser.add_argument(
-        "--dump-data", action="store_true", help="print the default dataset and exit"
+        "--dump-data",
+        action="store_true",
+        help="print the dataset it would serve and exit",
     )
     parser.add_argument("--seed", type=int, help="fault RNG seed (default: random)")
     parser.add_argument("--log-level", default="WARNING")
@@ -61,8 +74,9 @@ def banner(server):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    dataset = default_dataset() if args.builtin_data else load_dataset(args.data)
     if args.dump_data:
-        sys.stdout.write(json.dumps(default_dataset(), ensure_ascii=False, indent=2))
+        sys.stdout.write(json.dumps(dataset, ensure_ascii=False, indent=2))
         sys.stdout.write("\n")
         return 0
     logging.basicConfig(level=args.log_level.upper())
@@ -71,7 +85,6 @@ def main(argv=None):
         for field in dataclasses.fields(Knobs)
         if getattr(args, field.name) is not None
     }
-    dataset = load_dataset(args.data) if args.data else default_dataset()
     try:
         server = SimulatorServer(
             args.host, args.port, seed=args.seed, dataset=dataset, **knobs

@@ -1,11 +1,15 @@
 """A throw-away Odoo database posting approved orders to the Sepidar simulator.
 
-Shared by ``tests/test_sepidar_chaos.py`` and ``bench/sepidar_posting.py``. The
-parent process (pytest, the benchmark) runs the simulator and uses the helpers
-below; the Odoo work runs in child processes started from this same file:
+Shared by ``tests/test_sepidar_chaos.py`` (``import sepidar_harness``: pytest puts
+this folder on ``sys.path``) and ``bench/sepidar_posting.py`` (``from tests import
+sepidar_harness``, with the repository root on ``PYTHONPATH``, as ``bench/run``
+sets it). The parent process (pytest, the benchmark) runs the simulator (the
+top-level ``sepidar_simulator`` package, importable from the repository root) and
+uses the helpers below; the Odoo work runs in child processes started from this
+same file:
 
-    python3 bench/sepidar_harness.py setup --conf C --db D --url U --orders N
-    python3 bench/sepidar_harness.py cron --conf C --db D
+    python3 tests/sepidar_harness.py setup --conf C --db D --url U --orders N
+    python3 tests/sepidar_harness.py cron --conf C --db D
 
 ``setup`` creates a backend (registers the device, pulls the reference data),
 dealers, products and approved orders, committed. ``cron`` is Odoo's own cron
@@ -32,7 +36,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-ADDON = REPO / "addons" / "car_portal_sepidar"
 SERIAL, USER, PASSWORD = "10017ff3", "shop", "shop123"
 # Items of the simulator's default dataset without tracing factors.
 ITEM_CODES = ["VH-0002", "VH-0003", "PT-0001", "PT-0002", "PT-0003", "PT-0004"]
@@ -43,9 +46,9 @@ CRON_XMLID = "car_portal_sepidar.ir_cron_sepidar_post"
 
 
 def simulator_class():
-    """The simulator package, imported without Odoo (it has no Odoo import)."""
-    if str(ADDON) not in sys.path:
-        sys.path.insert(0, str(ADDON))
+    """The simulator's server class (the top-level ``sepidar_simulator`` package,
+    no Odoo import). Imported here, not at the top: the child processes run this
+    file without the repository root on ``sys.path``."""
     from sepidar_simulator import SimulatorServer
 
     return SimulatorServer

@@ -1,7 +1,7 @@
 """Tests of the Sepidar simulator over raw HTTP (plain pytest, no Odoo).
 
 Requests are built by hand here, so wrong or replayed headers can be sent on purpose;
-only the crypto helpers of the client package are borrowed.
+the device's side of the cryptography is ``device.py``, written for these tests.
 """
 
 import base64
@@ -17,15 +17,22 @@ from pathlib import Path
 import pytest
 import requests
 
-from ..sepidar_client import crypto
-from ..sepidar_simulator import SimulatorServer, default_dataset, load_dataset
-from ..sepidar_simulator import crypto as sim_crypto
+from sepidar_simulator import (
+    SimulatorServer,
+    default_dataset,
+    demo_dataset,
+    load_dataset,
+)
+from sepidar_simulator import crypto as sim_crypto
+
+from . import device
 
 TIMEOUT = 10  # seconds; loopback answers in milliseconds
 
 SERIAL = "10017ff3"
 SHOP_HASH = "359a0c83fcf62bc3230f9b1e22958b1e"  # md5("shop123")
-MAIN_SCRIPT = Path(__file__).parents[1] / "sepidar_simulator" / "__main__.py"
+PACKAGE = Path(__file__).resolve().parents[1]
+MAIN_SCRIPT = PACKAGE / "__main__.py"
 
 
 class Api:
@@ -38,14 +45,14 @@ class Api:
         self.token = None
 
     def register(self, serial=SERIAL, integration_id=1001):
-        payload = crypto.build_register_payload(serial)
+        payload = device.build_register_payload(serial)
         payload["IntegrationID"] = integration_id
         return self.http.post(f"{self.url}/api/Devices/Register", json=payload)
 
     def setup(self):
         body = self.register().json()
-        self.key = crypto.load_public_key(
-            crypto.decrypt_register_response(SERIAL, body)
+        self.key = device.load_public_key(
+            device.decrypt_register_response(SERIAL, body)
         )
         self.token = self.login().json()["Token"]
         return self
@@ -57,7 +64,7 @@ class Api:
             "IntegrationID": integration_id,
             "ArbitraryCode": code,
             "EncArbitraryCode": (
-                crypto.encrypt_arbitrary_code(self.key, code) if enc is None else enc
+                device.encrypt_arbitrary_code(self.key, code) if enc is None else enc
             ),
         }
         if self.token:
@@ -170,7 +177,7 @@ def test_register_returns_an_aes_wrapped_512_bit_key(sim):
     body = response.json()
     assert body["DeviceTitle"] == "فروشگاه اینترنتی خودرو"
     assert len(base64.b64decode(body["Cypher"])) == 160  # 159-byte XML, padded
-    key = crypto.load_public_key(crypto.decrypt_register_response(SERIAL, body))
+    key = device.load_public_key(device.decrypt_register_response(SERIAL, body))
     assert key.key_size == 512
 
 
@@ -225,7 +232,7 @@ def test_replay_is_allowed_when_the_knob_is_off(sim, api):
 
 
 def test_enc_arbitrary_code_of_another_guid_is_a_key_mismatch(api):
-    other = crypto.encrypt_arbitrary_code(api.key, str(uuid.uuid4()))
+    other = device.encrypt_arbitrary_code(api.key, str(uuid.uuid4()))
     assert _error(api.get("/api/Units", enc=other), 401)["Message"] == (
         "عدم تطابق كلید API"
     )
@@ -241,7 +248,7 @@ def test_unreadable_enc_arbitrary_code_is_rejected(api, enc):
 def test_dotnet_byte_order_guid_is_rejected(api):
     code = str(uuid.uuid4())
     mixed_endian = uuid.UUID(bytes=uuid.UUID(code).bytes_le)
-    enc = crypto.encrypt_arbitrary_code(api.key, str(mixed_endian))
+    enc = device.encrypt_arbitrary_code(api.key, str(mixed_endian))
     assert _error(api.get("/api/Units", code=code, enc=enc), 401)["Message"] == (
         "عدم تطابق كلید API"
     )
@@ -554,3 +561,43 @@ def test_cli_script_prints_credentials_and_serves(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=5)
+
+
+def test_module_command_serves_the_demo_dataset_by_default(tmp_path):
+    def dump(*options):
+        result = subprocess.run(
+            [sys.executable, "-m", "sepidar_simulator", "--dump-data", *options],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)},
+        )
+        return json.loads(result.stdout)
+
+    served = dump()
+    assert served == json.loads(json.dumps(demo_dataset()))
+    assert "VH-1001" in {item["Code"] for item in served["items"]}
+    assert served["items"] != default_dataset()["items"]
+    assert dump("--builtin-data") == json.loads(json.dumps(default_dataset()))
+
+
+def test_package_imports_neither_odoo_nor_the_client(tmp_path):
+    """A development tool: it runs without Odoo, and independently of the
+    client it cross-checks."""
+    script = (
+        "import sys, sepidar_simulator.cli\n"
+        "names = [n for n in sys.modules if n.split('.')[0] in "
+        "('odoo', 'sepidar_client') or 'car_portal' in n]\n"
+        "print(names)\n"
+        "sys.exit(1 if names else 0)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(PACKAGE.parent)},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
