@@ -4,7 +4,7 @@
     "name": "Car Portal Orders",
     "summary": "Dealer orders for vehicles and parts: portal entry, referral to "
     "the account expert, expert review and a configurable approval process",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "development_status": "Beta",
     "category": "Sales",
     "website": "https://github.com/car-portal/car-portal",
@@ -13,7 +13,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["mail", "portal", "product", "sales_team"],
-    "external_dependencies": {"python": ["jdatetime"]},
+    "external_dependencies": {"python": ["jdatetime", "openupgradelib"]},
     "data": [
         # Security
         "security/car_portal_security.xml",
@@ -34,7 +34,7 @@
         "views/car_portal_payment_term_views.xml",
         "views/car_portal_referral_rule_views.xml",
         "views/car_portal_process_views.xml",
-        "views/car_portal_expert_substitute_views.xml",
+        "views/car_portal_expert_leave_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/car_portal_menus.xml",

@@ -162,7 +162,7 @@ class TestAsShippedStory(AsShippedCase):
             )
             self.env.invalidate_all()
             self.assertTrue(
-                order.approval_ids.filtered(
+                order.history_ids.filtered(
                     lambda entry, stage=stage, login=login: (
                         entry.action == "approve"
                         and entry.stage_id == stage

@@ -22,9 +22,10 @@ from odoo.http import request
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
-from ..models.car_portal_order_line import PORTAL_LINE_KEYS
 from ..models.ir_qweb_fields import JALALI_LANGS
+from ..models.order_states import OPEN_STATES
 from ..tools.digits import localize_number
+from .order_form import LINE_KEYS, OrderForm
 
 CAR_ORDER_COUNTERS = (
     "car_order_count",
@@ -34,7 +35,7 @@ CAR_ORDER_COUNTERS = (
     "car_order_todo_count",
 )
 # Posted line fields: line_<row>_<key>; rows beyond this are ignored.
-_LINE_FIELD = re.compile(r"line_(\d{1,4})_(" + "|".join(PORTAL_LINE_KEYS) + ")")
+_LINE_FIELD = re.compile(r"line_(\d{1,4})_(" + "|".join(LINE_KEYS) + ")")
 _MAX_ROWS = 1000
 _FLASH_KEY = "car_portal_flash"
 _HISTORY_KEY = "my_car_orders_history"
@@ -100,7 +101,7 @@ class CarPortal(CustomerPortal):
             },
             "open": {
                 "label": request.env._("In review"),
-                "domain": [("state", "in", ("review", "process"))],
+                "domain": [("state", "in", OPEN_STATES)],
             },
             "approved": {
                 "label": request.env._("Approved"),
@@ -127,6 +128,35 @@ class CarPortal(CustomerPortal):
             "note": {"input": "note", "label": request.env._("Search in Notes")},
         }
 
+    def _car_orders_query(
+        self, sortby, filterby, search, search_in, date_from, date_to
+    ):
+        """The list's criteria, made safe: ``(criteria, domain, date_errors)``."""
+        Order = request.env["car.portal.order"]
+        sortby = sortby if sortby in self._car_order_searchbar_sortings() else "date"
+        filters = self._car_order_searchbar_filters()
+        filterby = filterby if filterby in filters else "all"
+        inputs = self._car_order_searchbar_inputs()
+        search_in = search_in if search_in in inputs else "all"
+        search = _text(search).strip()
+        date_from, date_to = _text(date_from).strip(), _text(date_to).strip()
+        date_domain, date_errors = Order._portal_date_domain(date_from, date_to)
+        domain = [
+            *Order._portal_dealer_domain(request.env.user.partner_id),
+            *filters[filterby]["domain"],
+            *Order._portal_search_domain(search, search_in),
+            *date_domain,
+        ]
+        criteria = {
+            "sortby": sortby,
+            "filterby": filterby,
+            "search": search,
+            "search_in": search_in,
+            "date_from": date_from,
+            "date_to": date_to,
+        }
+        return criteria, domain, date_errors
+
     def _prepare_car_orders_values(
         self,
         page=1,
@@ -139,29 +169,14 @@ class CarPortal(CustomerPortal):
         **kw,
     ):
         Order = request.env["car.portal.order"]
-        partner = request.env.user.partner_id
-        sortings = self._car_order_searchbar_sortings()
-        filters = self._car_order_searchbar_filters()
-        inputs = self._car_order_searchbar_inputs()
-        sortby = sortby if sortby in sortings else "date"
-        filterby = filterby if filterby in filters else "all"
-        search_in = search_in if search_in in inputs else "all"
-        search = _text(search).strip()
-        date_from, date_to = _text(date_from).strip(), _text(date_to).strip()
-        date_domain, date_errors = Order._portal_date_domain(date_from, date_to)
-
-        domain = [
-            *Order._portal_dealer_domain(partner),
-            *filters[filterby]["domain"],
-            *Order._portal_search_domain(search, search_in),
-            *date_domain,
-        ]
-        url_args = {"sortby": sortby, "filterby": filterby}
-        if search:
-            url_args.update(search=search, search_in=search_in)
-        url_args.update(
-            {k: v for k, v in (("date_from", date_from), ("date_to", date_to)) if v}
+        criteria, domain, date_errors = self._car_orders_query(
+            sortby, filterby, search, search_in, date_from, date_to
         )
+        url_args = {
+            key: value
+            for key, value in criteria.items()
+            if value and (key != "search_in" or criteria["search"])
+        }
         pager = portal_pager(
             url="/my/car-orders",
             total=Order.search_count(domain),
@@ -173,35 +188,27 @@ class CarPortal(CustomerPortal):
         # products of the lines), like sale's portal.
         orders = Order.search(
             domain,
-            order=sortings[sortby]["order"],
+            order=self._car_order_searchbar_sortings()[criteria["sortby"]]["order"],
             limit=self._car_orders_per_page,
             offset=pager["offset"],
         )
+        jalali = request.env.lang in JALALI_LANGS
         values = self._prepare_portal_layout_values()
         values.update(
-            {
-                "car_orders": orders.sudo(),
-                "state_labels": dict(
-                    Order._fields["state"]._description_selection(request.env)
-                ),
-                "page_name": "car_order",
-                "pager": pager,
-                "default_url": "/my/car-orders",
-                "searchbar_sortings": sortings,
-                "sortby": sortby,
-                "searchbar_filters": filters,
-                "filterby": filterby,
-                "searchbar_inputs": inputs,
-                "search_in": search_in,
-                "search": search,
-                "date_from": date_from,
-                "date_to": date_to,
-                "date_errors": date_errors,
-                "date_jalali": request.env.lang in JALALI_LANGS,
-                "date_example": Order._portal_date_example(
-                    request.env.lang in JALALI_LANGS
-                ),
-            }
+            criteria,
+            car_orders=orders.sudo(),
+            state_labels=dict(
+                Order._fields["state"]._description_selection(request.env)
+            ),
+            page_name="car_order",
+            pager=pager,
+            default_url="/my/car-orders",
+            searchbar_sortings=self._car_order_searchbar_sortings(),
+            searchbar_filters=self._car_order_searchbar_filters(),
+            searchbar_inputs=self._car_order_searchbar_inputs(),
+            date_errors=date_errors,
+            date_jalali=jalali,
+            date_example=Order._portal_date_example(jalali),
         )
         return values
 
@@ -277,9 +284,7 @@ class CarPortal(CustomerPortal):
                 "status_label": order_sudo._portal_status_label(),
                 "can_edit": is_dealer and order_sudo.state == "draft",
                 "can_submit": is_dealer and order_sudo.state == "draft",
-                "can_cancel": is_dealer
-                and order_sudo.state not in ("approved", "rejected", "cancel")
-                and order_sudo._dealer_can_cancel(),
+                "can_cancel": is_dealer and order_sudo._dealer_can_cancel(),
                 "can_reorder": is_dealer and order_sudo.state != "draft",
                 "print_url": print_url,
                 "flash": request.session.pop(_FLASH_KEY, []) if is_dealer else [],
@@ -390,54 +395,36 @@ class CarPortal(CustomerPortal):
             "payment_term_id": _text(post.get("payment_term_id")),
             "dealer_note": _text(post.get("dealer_note")),
             "lines": [
-                {key: rows[index].get(key) or "" for key in PORTAL_LINE_KEYS}
+                {key: rows[index].get(key) or "" for key in LINE_KEYS}
                 for index in sorted(rows)
             ],
         }
 
+    def _car_order_form(self, dealer):
+        """The order form of ``dealer``, read with superuser rights (dealers
+        cannot read products) once the controller knows who the dealer is."""
+        return OrderForm(request.env(su=True), self._car_portal_company(dealer))
+
     def _render_car_order_form(
         self, dealer, raw, order=None, errors=None, templates=None, form_token=None
     ):
-        company = self._car_portal_company(dealer)
-        Order = request.env["car.portal.order"].sudo()
-        Line = request.env["car.portal.order.line"].sudo()
+        form = self._car_order_form(dealer)
         errors = errors or {}
-        line_errors = errors.get("lines", {})
-        if templates is None:
-            templates = {
-                index: Line._portal_resolve_product(row, company)[1]
-                for index, row in enumerate(raw["lines"])
-                if not Line._portal_row_is_blank(row)
-            }
-        rows = [
-            dict(
-                row,
-                index=index,
-                errors=line_errors.get(index, {}),
-                options=Line._portal_variant_options(
-                    templates.get(index) or Line.env["product.template"], company
-                ),
-            )
-            for index, row in enumerate(raw["lines"])
-        ]
-        blank = dict.fromkeys(PORTAL_LINE_KEYS, "")
-        while len(rows) < 2 or not Line._portal_row_is_blank(rows[-1]):
-            rows.append(dict(blank, index=len(rows), errors={}, options=[]))
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "car_order_form",
                 "car_order": order,
                 "form": raw,
-                "rows": rows,
+                "rows": form.rows(raw, errors, templates),
                 "errors": errors,
                 "form_token": form_token,
                 "form_action": f"{order.access_url}/edit"
                 if order
                 else "/my/car-orders/new",
-                "payment_terms": Order._portal_payment_terms(company),
+                "payment_terms": form.payment_terms(),
                 "max_qty": localize_number(
-                    company.car_portal_max_line_qty or "", request.env.lang
+                    form.company.car_portal_max_line_qty or "", request.env.lang
                 ),
                 "flash": request.session.pop(_FLASH_KEY, []),
             }
@@ -453,14 +440,15 @@ class CarPortal(CustomerPortal):
         action = post.get("action")
         form_token = _text(post.get("form_token")) or None
         if action == "add_line":  # no JavaScript: one more empty row
-            raw["lines"].append(dict.fromkeys(PORTAL_LINE_KEYS, ""))
+            raw["lines"].append(dict.fromkeys(LINE_KEYS, ""))
             return self._render_car_order_form(
                 dealer, raw, order=order, form_token=form_token
             )
-        company = self._car_portal_company(dealer)
+        form = self._car_order_form(dealer)
+        company = form.company
         Order = request.env["car.portal.order"].sudo()
         submit = action == "submit"
-        vals, errors, templates = Order._portal_check_values(raw, company, submit)
+        vals, errors, templates = form.check(raw, submit)
         if errors:
             return self._render_car_order_form(
                 dealer, raw, order, errors, templates, form_token
@@ -546,9 +534,8 @@ class CarPortal(CustomerPortal):
         dealer = self._car_portal_dealer()
         if request.httprequest.method == "POST":
             return self._car_order_form_post(dealer, post, order=order)
-        return self._render_car_order_form(
-            dealer, order._portal_form_values(), order=order
-        )
+        raw = self._car_order_form(dealer).values_of(order)
+        return self._render_car_order_form(dealer, raw, order=order)
 
     # Product search ---------------------------------------------------------------
 
@@ -566,10 +553,4 @@ class CarPortal(CustomerPortal):
         dealer = self._car_portal_dealer()
         if not dealer:
             return []
-        return (
-            request.env["car.portal.order.line"]
-            .sudo()
-            ._portal_search_products(
-                term, self._car_portal_company(dealer), limit=limit or None
-            )
-        )
+        return self._car_order_form(dealer).search_products(term, limit=limit)

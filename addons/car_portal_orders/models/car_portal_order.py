@@ -1,36 +1,14 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-import secrets
-from datetime import date, datetime, time, timedelta
 
-import jdatetime
-import pytz
 from markupsafe import Markup
-from psycopg2 import OperationalError
-from psycopg2.errors import UniqueViolation
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
-from odoo.tools import float_compare, mute_logger
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
 
-from ..tools.digits import format_quantity, localize_number, to_ascii_digits
-from ..tools.jalali import FIRST_GREGORIAN_YEAR, format_jalali, parse_user_date
 from ..tools.rpc_access import allowed_groups, orm_access
-from .ir_qweb_fields import JALALI_LANGS
-
-# Dates a dealer may filter on: a typo such as 0001 or 9999 gets a message,
-# not an overflow in the time zone arithmetic.
-PORTAL_DATE_RANGE = (date(1900, 1, 1), date(2199, 12, 31))
-
-ORDER_STATES = [
-    ("draft", "Draft"),
-    ("review", "Expert Review"),
-    ("process", "In Approval"),
-    ("approved", "Approved"),
-    ("rejected", "Rejected"),
-    ("cancel", "Cancelled"),
-]
+from .order_states import CLOSED_STATES, OPEN_STATES, ORDER_STATES, REFUSED_STATES
 
 # Fields the dealer sets; once the order is submitted nobody changes them,
 # administrators and superuser included (see ``_check_frozen_fields``).
@@ -42,7 +20,6 @@ DEALER_FROZEN_FIELDS = frozenset(
         "dealer_note",
     }
 )
-
 
 # Fields that only the order's own transitions set (``_write_system``).
 SYSTEM_FIELDS = frozenset(
@@ -62,21 +39,13 @@ SYSTEM_FIELDS = frozenset(
     }
 )
 
-
 # What the expert settles in the review: set by the dealer in the draft, then
 # changed only during the review, by the order's reviewer
 # (``_check_review_fields``); the approvers judge the order as reviewed.
 REVIEW_FIELDS = ("expert_opinion", "payment_term_id")
-# Closed orders: nothing changes on them any more (``_check_closed``).
-CLOSED_STATES = ("approved", "rejected", "cancel")
 # ... but the conversation, the to-dos and the portal link live on.
 CLOSED_WRITABLE_PREFIXES = ("message_", "activity_", "website_message_")
 CLOSED_WRITABLE_FIELDS = frozenset({"access_token"})
-
-
-# Portal: the most lines a dealer may send in one order, and the longest note.
-PORTAL_MAX_LINES = 300
-PORTAL_MAX_NOTE = 4000
 
 
 def _differs(record, fname, value):
@@ -91,7 +60,14 @@ def _differs(record, fname, value):
 class CarPortalOrder(models.Model):
     _name = "car.portal.order"
     _description = "Dealer Order"
-    _inherit = ["portal.mixin", "mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "portal.mixin",
+        "mail.thread",
+        "mail.activity.mixin",
+        "car.portal.process.engine",
+        "car.portal.order.portal",
+        "car.portal.order.referral",
+    ]
     _order = "id desc"
     _check_company_auto = True
 
@@ -168,50 +144,7 @@ class CarPortalOrder(models.Model):
     line_ids = fields.One2many(
         "car.portal.order.line", "order_id", string="Lines", copy=True
     )
-    process_id = fields.Many2one(
-        "car.portal.process",
-        readonly=True,
-        copy=False,
-        tracking=True,
-        index="btree_not_null",
-    )
-    stage_id = fields.Many2one(
-        "car.portal.process.stage",
-        readonly=True,
-        copy=False,
-        tracking=True,
-        index="btree_not_null",
-        ondelete="restrict",
-        group_expand="_read_group_stage_ids",
-    )
-    stage_entered_at = fields.Datetime(readonly=True, copy=False)
-    current_reviewer_ids = fields.Many2many(
-        "res.users",
-        "car_portal_order_reviewer_rel",
-        "order_id",
-        "user_id",
-        string="Waiting For",
-        readonly=True,
-        copy=False,
-        help="Who may act on the order in its current stage.",
-    )
-    can_act = fields.Boolean(
-        compute="_compute_can_act",
-        search="_search_can_act",
-        string="My Approval",
-    )
-    can_review = fields.Boolean(
-        compute="_compute_can_review",
-        search="_search_can_review",
-        string="Waiting for My Review",
-        help="In review, and referred to me or to an expert I stand in for today.",
-    )
-    approval_ids = fields.One2many(
-        "car.portal.order.approval", "order_id", string="History", readonly=True
-    )
-    stock_shortfall = fields.Text(
-        readonly=True, copy=False, help="What stock could not cover at the check."
-    )
+    history_ids = fields.One2many("car.portal.order.history", "order_id", readonly=True)
     currency_id = fields.Many2one(related="company_id.currency_id")
     requested_qty = fields.Float(
         string="Requested",
@@ -264,51 +197,12 @@ class CarPortalOrder(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Unsupported search on the late flag."))
         late = [
-            ("state", "in", ("review", "process")),
+            ("state", "in", OPEN_STATES),
             ("date_deadline", "<", fields.Datetime.now()),
         ]
         if (operator == "=") == value:
             return late
         return ["!", "&", *late]
-
-    @api.depends("state", "current_reviewer_ids")
-    @api.depends_context("uid")
-    def _compute_can_act(self):
-        for order in self:
-            order.can_act = (
-                order.state == "process" and self.env.user in order.current_reviewer_ids
-            )
-
-    @api.depends("state", "user_id")
-    @api.depends_context("uid")
-    def _compute_can_review(self):
-        experts = self.env.user | self.env["car.portal.expert.substitute"]._covered_by(
-            self.env.user
-        )
-        for order in self:
-            order.can_review = order.state == "review" and order.user_id in experts
-
-    def _search_can_review(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Unsupported search on the review flag."))
-        experts = self.env.user | self.env["car.portal.expert.substitute"]._covered_by(
-            self.env.user
-        )
-        domain = [("state", "=", "review"), ("user_id", "in", experts.ids)]
-        return domain if (operator == "=") == value else ["!", "&", *domain]
-
-    def _search_can_act(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Unsupported search on the approval flag."))
-        domain = [
-            ("state", "=", "process"),
-            ("current_reviewer_ids", "in", self.env.uid),
-        ]
-        return domain if (operator == "=") == value else ["!", "&", *domain]
-
-    @api.model
-    def _read_group_stage_ids(self, stages, domain):
-        return stages.search([("process_id.active", "=", True)])
 
     def _compute_access_url(self):
         for order in self:
@@ -502,40 +396,6 @@ class CarPortalOrder(models.Model):
         self.ensure_one()
         return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
-    def _check_reassign_allowed(self):
-        if self.env.su:
-            return
-        submitted = self.filtered(lambda o: o.state != "draft")
-        if submitted and not self.env.user.has_group(
-            "car_portal_orders.group_car_portal_manager"
-        ):
-            raise AccessError(
-                self.env._("Only an order manager can reassign an order.")
-            )
-        if any(o.state in ("approved", "rejected", "cancel") for o in submitted):
-            raise UserError(self.env._("A closed order cannot be reassigned."))
-
-    def _check_can_review(self):
-        """Raise unless the current user may act as expert on these orders."""
-        user = self.env.user
-        if user.has_group("car_portal_orders.group_car_portal_manager"):
-            return
-        for order in self:
-            if order.user_id == user:
-                continue
-            substitute, _absent = self.env["car.portal.expert.substitute"]._resolve(
-                order.user_id
-            )
-            if substitute != user:
-                raise AccessError(
-                    self.env._(
-                        "Order %(order)s is reviewed by %(expert)s; you cannot "
-                        "review it.",
-                        order=order.name,
-                        expert=order.user_id.name,
-                    )
-                )
-
     def _check_submittable(self):
         for order in self:
             if order.state != "draft":
@@ -553,8 +413,14 @@ class CarPortalOrder(models.Model):
     # Actions --------------------------------------------------------------
 
     def _set_state(self, state, **vals):
+        """Move the orders to ``state``. A refused order supplies nothing: its
+        lines' supplied quantities become 0, so that "supplied" means one thing
+        on the order, the portal, the reports and in Sepidar (the expert's
+        figures stay in the chatter's review log)."""
         if state == "draft":
             raise UserError(self.env._("A submitted order cannot go back to draft."))
+        if state in REFUSED_STATES:
+            self.line_ids._clear_supply()
         return self._write_system(dict(vals, state=state))
 
     @allowed_groups("car_portal_orders.group_car_portal_expert")
@@ -640,7 +506,7 @@ class CarPortalOrder(models.Model):
             "car_portal_orders.group_car_portal_manager"
         )
         for order in self:
-            if order.state in ("approved", "rejected", "cancel"):
+            if order.state in CLOSED_STATES:
                 raise UserError(
                     self.env._(
                         "Order %(order)s is closed and cannot be cancelled.",
@@ -693,303 +559,9 @@ class CarPortalOrder(models.Model):
         self.ensure_one()
         return self.copy({"ordered_by_id": self._default_ordered_by().id})
 
-    # Process hook -------------------------------------------------------------
-
-    def _start_process(self):
-        """Enter the approval process chosen for each order after its review."""
-        for order in self:
-            process = self.env["car.portal.process"]._select_for(order)
-            order._write_system({"process_id": process.id})
-            if process:
-                order.message_post(
-                    body=self.env._(
-                        "Approval process: %(process)s.", process=process.name
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
-            order._advance()
-
-    def _advance(self, after=None):
-        """Enter the first stage after ``after`` that applies; past the last
-        stage the order is approved."""
-        self.ensure_one()
-        for stage in self._stages_after(after):
-            if not stage._applies_to(self):
-                self._log_history("skip", stage=stage)
-                continue
-            self._enter_stage(stage)
-            if stage.kind != "stock_check" or not self._run_stock_check():
-                return
-        self._write_system(
-            {"stage_id": False, "current_reviewer_ids": [Command.clear()]}
-        )
-        self._approve()
-
-    def _stages_after(self, stage=None):
-        stages = self.process_id.stage_ids.sorted(lambda s: (s.sequence, s.id))
-        if stage:
-            stages = stages.filtered(
-                lambda s: (s.sequence, s.id) > (stage.sequence, stage.id)
-            )
-        return stages
-
-    def _enter_stage(self, stage):
-        self.ensure_one()
-        reviewers = stage._resolve_responsibles(self)
-        if not reviewers:
-            # A stage nobody can act on would block the order: managers act.
-            reviewers = self._company_managers()
-            self.message_post(
-                body=self.env._(
-                    "Nobody is responsible for stage %(stage)s; the managers act "
-                    "instead.",
-                    stage=stage.name,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        now = fields.Datetime.now()
-        self._write_system(
-            {
-                "stage_id": stage.id,
-                "stage_entered_at": now,
-                "date_deadline": now + timedelta(hours=stage.sla_hours)
-                if stage.sla_hours
-                else False,
-                "current_reviewer_ids": [Command.set(reviewers.ids)],
-                "stock_shortfall": False,
-            }
-        )
-        self._log_history("enter", stage=stage)
-        if stage.kind == "approval":
-            self._schedule_stage_activities()
-        if stage.server_action_id:
-            stage.server_action_id.with_context(
-                active_model=self._name, active_id=self.id, active_ids=self.ids
-            ).run()
-        if stage.notify_dealer:
-            self._post_dealer_notice(
-                body=lambda reader: reader.env._(
-                    "Your order is now at stage: %(stage)s.",
-                    stage=stage.with_context(lang=reader.env.lang).name,
-                ),
-            )
-
-    def _run_stock_check(self):
-        """Check stock at a stock-check stage. Returns True when it passed.
-
-        When the stock cannot be read (the stock source is down), the order
-        waits in the stage with the reason, like a shortfall: the stage's
-        responsibles decide, nothing is approved blindly.
-        """
-        try:
-            with self.env.cr.savepoint():
-                shortfall = self._stock_shortfall()
-        except UserError as error:
-            self._stop_stock_check(
-                self.env._(
-                    "The stock could not be checked: %(reason)s", reason=error.args[0]
-                )
-            )
-            return False
-        if not shortfall:
-            self._log_history("auto_pass")
-            return True
-        note = "\n".join(
-            self.env._(
-                "%(product)s: %(supplied)s to supply, %(available)s in stock",
-                product=line.product_id.display_name,
-                supplied=localize_number(
-                    format_quantity(line.supplied_qty), self.env.lang
-                ),
-                available=localize_number(format_quantity(available), self.env.lang),
-            )
-            for line, available in shortfall
-        )
-        self._stop_stock_check(note)
-        return False
-
-    def _stop_stock_check(self, note):
-        """The order waits in the stock-check stage for its responsibles."""
-        self._write_system({"stock_shortfall": note})
-        self._log_history("auto_stop", reason=note)
-        self._schedule_stage_activities()
-        self.message_post(
-            body=Markup("<p>%s</p><pre>%s</pre>")
-            % (self.env._("Stock does not cover the order:"), note),
-            subtype_xmlid="mail.mt_note",
-        )
-
-    @allowed_groups("car_portal_orders.group_car_portal_staff")
-    def action_approve(self, comment=None):
-        """Approve the current stage; the order moves on when the stage has the
-        approvals it needs."""
-        for order in self:
-            order._lock_for_action()
-            order._check_can_act()
-            user = self.env.user
-            order._log_history("approve", reason=comment)
-            order._feedback_stage_activity(user)
-            remaining = order.current_reviewer_ids - user
-            if (
-                order.stage_id.approval_mode == "all"
-                and remaining
-                and not user._is_superuser()
-            ):
-                order._write_system({"current_reviewer_ids": [Command.unlink(user.id)]})
-                continue
-            order._close_step_activities()
-            order._advance(after=order.stage_id)
-        return True
-
-    @allowed_groups("car_portal_orders.group_car_portal_staff")
-    def action_return(self, reason, stage=None):
-        """Send the order back, to its expert (no ``stage``) or to an earlier stage."""
-        if not (reason or "").strip():
-            raise UserError(self.env._("Say why the order is sent back."))
-        for order in self:
-            order._lock_for_action()
-            order._check_can_act()
-            if stage and stage not in order._stages_before(order.stage_id):
-                raise UserError(
-                    self.env._(
-                        "Order %(order)s can only go back to an earlier stage of "
-                        "its process.",
-                        order=order.name,
-                    )
-                )
-            order._log_history("return", reason=reason)
-            order._close_step_activities()
-            if stage:
-                order._enter_stage(stage)
-                if stage.kind == "stock_check" and order._run_stock_check():
-                    order._advance(after=stage)
-                continue
-            order._set_state(
-                "review",
-                stage_id=False,
-                current_reviewer_ids=[Command.clear()],
-                date_deadline=fields.Datetime.now()
-                + timedelta(hours=order.company_id.car_portal_review_hours or 24),
-            )
-            order._schedule_review_activity()
-            order.message_post(
-                body=self.env._("Returned to the expert: %(reason)s", reason=reason),
-                subtype_xmlid="mail.mt_note",
-                partner_ids=order.user_id.partner_id.ids,
-            )
-        return True
-
-    def _stages_before(self, stage):
-        return self.process_id.stage_ids.filtered(
-            lambda s: (s.sequence, s.id) < (stage.sequence, stage.id)
-        )
-
-    @allowed_groups("car_portal_orders.group_car_portal_staff")
-    def action_mass_approve(self):
-        """Approve what the user may approve; report the rest, fail none."""
-        approved, refused = self.browse(), []
-        readable = self._filtered_access("read")
-        if self - readable:
-            refused.append(
-                self.env._(
-                    "%(count)s order(s) you cannot see", count=len(self - readable)
-                )
-            )
-        for order in readable:
-            name = order.name
-            try:
-                with self.env.cr.savepoint():
-                    order.action_approve()
-                approved |= order
-            except (UserError, OperationalError) as error:
-                self.env.invalidate_all()
-                message = (
-                    error.args[0]
-                    if isinstance(error, UserError)
-                    else self.env._("someone else is acting on it right now")
-                )
-                refused.append(f"{name}: {message}")
-        message = self.env._("%(count)s order(s) approved.", count=len(approved))
-        if refused:
-            message += "\n" + self.env._("Not approved:") + "\n" + "\n".join(refused)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Mass approval"),
-                "message": message,
-                "type": "warning" if refused else "success",
-                "sticky": bool(refused),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    # Concurrency and permissions of process actions --------------------------
-
-    def _lock_for_action(self):
-        """Lock the order and make sure the caller acts on what they saw.
-
-        ``FOR UPDATE NOWAIT``: when someone else holds the order, PostgreSQL
-        raises at once and Odoo retries the whole request; on the retry the
-        order has moved on and the checks below say so. Screens pass the state
-        and stage they showed in the context (``car_portal_seen_*``).
-        """
-        self.ensure_one()
-        self.env.cr.execute(
-            "SELECT id FROM car_portal_order WHERE id = %s FOR UPDATE NOWAIT",
-            [self.id],
-        )
-        self.invalidate_recordset(["state", "stage_id", "current_reviewer_ids"])
-        # Read as superuser: a user who just lost access because the order moved
-        # to a stage that is not theirs gets told so, not an access error.
-        current = self.sudo()
-        context = self.env.context
-        seen_state = context.get("car_portal_seen_state")
-        seen_stage = context.get("car_portal_seen_stage")
-        moved = (seen_state and seen_state != current.state) or (
-            "car_portal_seen_stage" in context
-            and (seen_stage or False) != (current.stage_id.id or False)
-        )
-        if moved:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "Order %(order)s has moved on (now: %(status)s). Reload it to "
-                    "see where it stands.",
-                    order=current.name,
-                    status=current.stage_id.name or states[current.state],
-                )
-            )
-
-    def _check_can_act(self):
-        """Only the current stage's responsibles act, whatever the screen shows."""
-        self.ensure_one()
-        if self.state != "process":
-            raise UserError(
-                self.env._(
-                    "Order %(order)s is not waiting for an approval.", order=self.name
-                )
-            )
-        user = self.env.user
-        if user._is_superuser() or user in self.current_reviewer_ids:
-            return
-        raise AccessError(
-            self.env._(
-                "You are not responsible for stage %(stage)s of order %(order)s.",
-                stage=self.stage_id.name,
-                order=self.name,
-            )
-        )
-
-    def _company_managers(self):
-        managers = self.env.ref("car_portal_orders.group_car_portal_manager").users
-        return managers.filtered(
-            lambda u: u.active and not u.share and self.company_id in u.company_ids
-        )
-
     def _log_history(self, action, reason=None, stage=None):
         stage = self.stage_id if stage is None else stage
-        self.env["car.portal.order.approval"].sudo().create(
+        self.env["car.portal.order.history"].sudo().create(
             [
                 {
                     "order_id": order.id,
@@ -1003,31 +575,11 @@ class CarPortalOrder(models.Model):
             ]
         )
 
-    def _schedule_stage_activities(self):
-        for order in self:
-            for user in order.current_reviewer_ids:
-                reader = order._in_language_of(user)
-                reader.activity_schedule(
-                    "car_portal_orders.mail_activity_order_approval",
-                    date_deadline=fields.Date.context_today(order),
-                    user_id=user.id,
-                    summary=reader.env._(
-                        "Approve: %(stage)s", stage=reader.stage_id.name
-                    ),
-                )
-
     def _in_language_of(self, user):
         """These orders in ``user``'s language: a to-do's texts are copied
         when it is scheduled, so they are written in the language of whoever
         will read them, not of whoever triggered them."""
         return self.with_context(lang=user.lang or self.env.lang)
-
-    def _feedback_stage_activity(self, user):
-        self.activity_feedback(
-            ["car_portal_orders.mail_activity_order_approval"],
-            user_id=user.id,
-            feedback=self.env._("Approved"),
-        )
 
     def _close_step_activities(self):
         """The order leaves its step: drop the to-dos nobody needs any more."""
@@ -1037,12 +589,6 @@ class CarPortalOrder(models.Model):
                 "car_portal_orders.mail_activity_order_approval",
             ]
         )
-
-    def _get_portal_timeline(self):
-        """The order's steps as the dealer sees them, oldest first."""
-        self.ensure_one()
-        entries = self.sudo().approval_ids.filtered(lambda e: e.action != "enter")
-        return entries.sorted(lambda e: (e.date, e.id))._portal_values()
 
     def _approve(self):
         self._set_state(
@@ -1079,22 +625,6 @@ class CarPortalOrder(models.Model):
             self.ordered_by_id.lang or self.partner_id.lang or self.env.lang or "en_US"
         )
 
-    @api.model
-    def _portal_digits(self, value):
-        """``value`` (a number or a text of ASCII digits) as the reader writes
-        it: Persian digits for a Persian reader. For the mail templates."""
-        return localize_number(value, self.env.lang)
-
-    def _stock_shortfall(self):
-        """Lines that stock cannot cover: a list of ``(line, available_qty)``.
-
-        Used by "stock check" process stages. This module knows no stock source
-        and reports no shortfall; ``car_portal_sepidar`` reads Sepidar's
-        inventory.
-        """
-        self.ensure_one()
-        return []
-
     def _hook_submitted(self):
         """Extension point: called after orders are submitted by the dealer."""
 
@@ -1103,99 +633,6 @@ class CarPortalOrder(models.Model):
 
         The Sepidar addon queues the posting of the orders here.
         """
-
-    # Referral -------------------------------------------------------------
-
-    def _refer_to_expert(self):
-        self.ensure_one()
-        found = self.env["car.portal.referral.rule"]._find_expert(self)
-        deadline = fields.Datetime.now() + timedelta(
-            hours=self.company_id.car_portal_review_hours or 24
-        )
-        self._write_system(
-            {
-                "user_id": found["user"].id,
-                "referral_rule_id": found["rule"].id,
-                "date_deadline": deadline,
-            }
-        )
-        self._log_referral(found)
-        self._schedule_review_activity()
-        if found["fallback"]:
-            self._warn_managers_of_fallback()
-
-    def _log_referral(self, found):
-        """Tell the expert (and the chatter) who got the order and why."""
-        # Mail templates render with the context (``ctx``), not render values.
-        self.with_context(
-            car_portal_referral={
-                "fallback": found["fallback"],
-                "rule_name": found["rule"].name,
-                "absent_names": ", ".join(found["absent"].mapped("name")),
-            }
-        ).message_post_with_source(
-            "car_portal_orders.mail_template_order_referred",
-            subtype_xmlid="mail.mt_note",
-        )
-
-    def _reassign(self, user, reason):
-        """A manager gives the order to another expert, with a logged reason."""
-        self.ensure_one()
-        self._check_reassign_allowed()
-        if not user._car_portal_can_review(self.company_id):
-            raise UserError(
-                self.env._(
-                    "%(user)s is not an active expert of %(company)s.",
-                    user=user.name,
-                    company=self.company_id.name,
-                )
-            )
-        previous = self.user_id
-        self.user_id = user
-        self.message_post(
-            body=self.env._(
-                "Reassigned from %(old)s to %(new)s by %(manager)s: %(reason)s",
-                old=previous.name or self.env._("nobody"),
-                new=user.name,
-                manager=self.env.user.name,
-                reason=reason,
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-
-    def _warn_managers_of_fallback(self):
-        managers = self.env.ref("car_portal_orders.group_car_portal_manager").users
-        managers = managers.filtered(
-            lambda u: u.active and not u.share and self.company_id in u.company_ids
-        )
-        self.message_post(
-            body=self.env._(
-                "No referral rule matched order %(order)s of %(dealer)s; please "
-                "check the referral rules.",
-                order=self.name,
-                dealer=self.partner_id.name,
-            ),
-            partner_ids=managers.partner_id.ids,
-            subtype_xmlid="mail.mt_note",
-        )
-
-    def _schedule_review_activity(self):
-        """One to-do for the order's expert while the order waits for review."""
-        for order in self.filtered(lambda o: o.state == "review" and o.user_id):
-            order.activity_unlink(["car_portal_orders.mail_activity_order_review"])
-            reader = order._in_language_of(order.user_id)
-            reader.activity_schedule(
-                "car_portal_orders.mail_activity_order_review",
-                date_deadline=fields.Date.context_today(order),
-                user_id=order.user_id.id,
-                note=Markup("<p>%s</p>")
-                % reader.env._("Set the supplied quantities and write your opinion."),
-            )
-
-    def _feedback_review_activity(self, feedback):
-        self.activity_feedback(
-            ["car_portal_orders.mail_activity_order_review"], feedback=feedback
-        )
 
     # Portal -----------------------------------------------------------------
 
@@ -1215,10 +652,7 @@ class CarPortalOrder(models.Model):
                     )
                 )
 
-    # Dealer portal helpers (controllers/portal.py) ------------------------------
-    # The controller checks who the dealer is, then calls these on a sudo'ed
-    # record or model. Only the dealer's own fields (lines: product and
-    # quantity; payment term; notes) are ever taken from a form.
+    # Mail ---------------------------------------------------------------------
 
     # Dealers write to their expert from the portal chatter; read access to
     # their own orders (record rules) is what allows it.
@@ -1248,389 +682,3 @@ class CarPortalOrder(models.Model):
                 )
             )
         return author_id, email_from
-
-    portal_form_token = fields.Char(
-        copy=False,
-        readonly=True,
-        help="One-time token of the portal form that created the order: the "
-        "same form sent twice (double click, browser retry) creates one order.",
-    )
-
-    _sql_constraints = [
-        (
-            "portal_form_token_unique",
-            "UNIQUE(portal_form_token)",  # also the index of the lookup
-            "This order form was already sent.",
-        ),
-    ]
-
-    @api.model
-    def _portal_new_form_token(self):
-        return secrets.token_urlsafe(24)
-
-    @api.model
-    def _portal_dealer_domain(self, partner):
-        """The orders of ``partner``'s company (the dealer)."""
-        return [("partner_id", "child_of", partner.commercial_partner_id.ids)]
-
-    @api.model
-    def _portal_counts(self, partner):
-        """Counters of the "Car orders" tile on /my, with the caller's rights."""
-        by_state = dict(
-            self._read_group(
-                self._portal_dealer_domain(partner), ["state"], ["__count"]
-            )
-        )
-        return {
-            "car_order_count": sum(by_state.values()),
-            "car_order_submitted_count": sum(
-                count for state, count in by_state.items() if state != "draft"
-            ),
-            "car_order_review_count": by_state.get("review", 0)
-            + by_state.get("process", 0),
-            "car_order_approved_count": by_state.get("approved", 0),
-            "car_order_todo_count": by_state.get("draft", 0),
-        }
-
-    @api.model
-    def _portal_search_domain(self, search, search_in="all"):
-        """Orders whose number, products (name or code) or notes contain
-        ``search``. Product names are matched as superuser (dealers cannot read
-        products) but only select among the orders the caller may see."""
-        search = " ".join((search or "").split())[:100]
-        if not search:
-            return []
-        terms = {search, to_ascii_digits(search)}
-        domains = []
-        if search_in in ("all", "name"):
-            domains += [[("name", "ilike", t)] for t in terms]
-        if search_in in ("all", "note"):
-            domains += [[("dealer_note", "ilike", t)] for t in terms]
-        if search_in in ("all", "product"):
-            products = (
-                self.env["product.product"]
-                .sudo()
-                .with_context(active_test=False)
-                ._search(
-                    expression.OR(
-                        [(fname, "ilike", t)]
-                        for t in terms
-                        for fname in ("name", "default_code")
-                    )
-                )
-            )
-            domains.append([("line_ids.product_id", "in", products)])
-        return expression.OR(domains) if domains else []
-
-    @api.model
-    def _portal_date_domain(self, date_from="", date_to=""):
-        """Orders submitted between two dates typed by the reader (both
-        included, in the reader's time zone); Jalali dates for Persian readers.
-
-        Returns ``(domain, errors)``: ``errors`` maps ``"date_from"`` or
-        ``"date_to"`` to a message in the reader's language; a bound that could
-        not be read does not filter.
-        """
-        jalali = self.env.lang in JALALI_LANGS
-        bounds, errors = {}, {}
-        for key, text in (("date_from", date_from), ("date_to", date_to)):
-            if not (text or "").strip():
-                continue
-            try:
-                bounds[key] = parse_user_date(text, jalali=jalali)
-                if not PORTAL_DATE_RANGE[0] <= bounds[key] <= PORTAL_DATE_RANGE[1]:
-                    raise ValueError(text)
-            except ValueError:
-                bounds.pop(key, None)
-                errors[key] = self.env._(
-                    "Enter the date as year/month/day, e.g. %(example)s.",
-                    example=self._portal_date_example(jalali),
-                )
-        if len(bounds) == 2 and bounds["date_from"] > bounds["date_to"]:
-            errors["date_to"] = self.env._("The end date is before the start date.")
-            del bounds["date_to"]
-        domain = []
-        if "date_from" in bounds:
-            domain.append(
-                ("date_submitted", ">=", self._portal_utc(bounds["date_from"]))
-            )
-        if "date_to" in bounds:
-            next_day = bounds["date_to"] + timedelta(days=1)
-            domain.append(("date_submitted", "<", self._portal_utc(next_day)))
-        return domain, errors
-
-    @api.model
-    def _portal_current_year(self):
-        """This year in the reader's calendar: 1405 for a Persian reader."""
-        today = fields.Date.context_today(self)
-        if self.env.lang in JALALI_LANGS:
-            return jdatetime.date.fromgregorian(date=today).year
-        return today.year
-
-    @api.model
-    def _portal_year_domain(self, year):
-        """Orders submitted in ``year`` of the reader's calendar (Jalali for a
-        Persian reader, unless the year is a Gregorian one such as 2026).
-
-        Raises ``ValueError`` for a year no order can be in (before 1000 or
-        after 2999), which callers turn into "not found".
-        """
-        if not 1000 <= year <= 2999:
-            raise ValueError(f"year out of range: {year}")
-        if self.env.lang in JALALI_LANGS and year < FIRST_GREGORIAN_YEAR:
-            start = jdatetime.date(year, 1, 1).togregorian()
-            end = jdatetime.date(year + 1, 1, 1).togregorian()
-        else:
-            start, end = date(year, 1, 1), date(year + 1, 1, 1)
-        return [
-            ("date_submitted", ">=", self._portal_utc(start)),
-            ("date_submitted", "<", self._portal_utc(end)),
-        ]
-
-    @api.model
-    def _portal_date_example(self, jalali):
-        today = fields.Date.context_today(self)
-        return format_jalali(today) if jalali else today.isoformat()
-
-    @api.model
-    def _portal_utc(self, day):
-        """Midnight at the start of ``day`` in the reader's time zone, as the
-        naive UTC datetime Odoo stores."""
-        zone = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        local = zone.localize(datetime.combine(day, time.min))
-        return local.astimezone(pytz.UTC).replace(tzinfo=None)
-
-    @api.model
-    def _portal_payment_terms(self, company):
-        return self.env["car.portal.payment.term"].search(
-            [("company_id", "in", [company.id, False])]
-        )
-
-    @api.model
-    def _portal_check_values(self, raw, company, submit=False):
-        """Check what a dealer posted on the order form.
-
-        ``raw`` is ``{"payment_term_id": str, "dealer_note": str, "lines":
-        [{"product_query", "product_tmpl_id", "product_id", "qty"}]}``; any
-        other key is ignored. Returns ``(vals, errors, templates)``: the values
-        for ``_portal_create_draft``/``_portal_update_draft``; the translated
-        messages by field (``errors["lines"][row index][field]`` for lines,
-        ``errors["order"]`` for the whole order); the model found on each row,
-        whose colours the form offers again.
-        """
-        Line = self.env["car.portal.order.line"]
-        errors, line_errors, templates, lines = {}, {}, {}, []
-        rows = list(raw.get("lines") or [])
-        for index, row in enumerate(rows[: PORTAL_MAX_LINES + 1]):
-            if Line._portal_row_is_blank(row):
-                continue
-            product, template, field, message = Line._portal_resolve_product(
-                row, company
-            )
-            templates[index] = template
-            row_errors = {field: message} if message else {}
-            qty, qty_error = Line._portal_parse_qty(row.get("qty"), company)
-            if qty_error:
-                row_errors["qty"] = qty_error
-            if row_errors:
-                line_errors[index] = row_errors
-            else:
-                lines.append((product, qty))
-        if line_errors:
-            errors["lines"] = line_errors
-        if len(lines) + len(line_errors) > PORTAL_MAX_LINES:
-            errors["order"] = self.env._(
-                "An order has at most %(max)s lines; split it in two.",
-                max=localize_number(PORTAL_MAX_LINES, self.env.lang),
-            )
-        elif submit and not lines and not line_errors:
-            errors["order"] = self.env._("Add at least one product before submitting.")
-
-        term = self.env["car.portal.payment.term"]
-        term_id = to_ascii_digits(str(raw.get("payment_term_id") or "")).strip()
-        if term_id:
-            allowed = self._portal_payment_terms(company)
-            term = allowed.filtered(lambda t: str(t.id) == term_id)
-            if not term:
-                errors["payment_term_id"] = self.env._(
-                    "Choose a payment term from the list."
-                )
-        elif submit:
-            errors["payment_term_id"] = self.env._("Choose a payment term.")
-
-        note = (raw.get("dealer_note") or "").strip()
-        if len(note) > PORTAL_MAX_NOTE:
-            errors["dealer_note"] = self.env._(
-                "Notes are limited to %(max)s characters (you typed %(count)s).",
-                max=localize_number(PORTAL_MAX_NOTE, self.env.lang),
-                count=localize_number(len(note), self.env.lang),
-            )
-        vals = {
-            "payment_term_id": term.id,
-            "dealer_note": note or False,
-            "lines": lines,
-        }
-        return vals, errors, templates
-
-    @api.model
-    def _portal_line_commands(self, lines):
-        return [
-            Command.create(
-                {
-                    "sequence": 10 * (position + 1),
-                    "product_id": product.id,
-                    "requested_qty": qty,
-                }
-            )
-            for position, (product, qty) in enumerate(lines)
-        ]
-
-    @api.model
-    def _portal_find_by_token(self, partner, form_token):
-        if not form_token:
-            return self.browse()
-        return self.search(
-            [
-                ("portal_form_token", "=", form_token),
-                *self._portal_dealer_domain(partner),
-            ],
-            limit=1,
-        )
-
-    @api.model
-    def _portal_create_draft(self, contact, company, vals, form_token=None):
-        """Create the draft of the dealer's contact ``contact``.
-
-        The same form (``form_token``) sent twice creates one order. Returns
-        ``(order, created)``; ``order`` is empty when a concurrent request
-        with the same token holds it (not yet visible here: look it up again
-        in a new transaction).
-        """
-        existing = self._portal_find_by_token(contact, form_token)
-        if existing:
-            return existing, False
-        values = {
-            "partner_id": contact.commercial_partner_id.id,
-            "ordered_by_id": contact.id,
-            "company_id": company.id,
-            "payment_term_id": vals["payment_term_id"] or False,
-            "dealer_note": vals["dealer_note"] or False,
-            "portal_form_token": form_token or False,
-            "line_ids": self._portal_line_commands(vals["lines"]),
-        }
-        try:
-            with mute_logger("odoo.sql_db"), self.env.cr.savepoint():
-                return self.create(values), True
-        except UniqueViolation:
-            return self.browse(), False
-
-    def _portal_lock(self):
-        """Wait for concurrent requests on these orders (double clicks)."""
-        self.env.cr.execute(
-            "SELECT id FROM car_portal_order WHERE id IN %s FOR UPDATE",
-            [tuple(self.ids)],
-        )
-        self.invalidate_recordset()
-
-    def _portal_update_draft(self, vals):
-        """Replace a draft's lines, payment term and notes."""
-        self.ensure_one()
-        self._portal_lock()
-        if self.state != "draft":
-            raise UserError(
-                self.env._(
-                    "Order %(order)s was submitted; it cannot be changed any more.",
-                    order=self.name,
-                )
-            )
-        self.write(
-            {
-                "payment_term_id": vals["payment_term_id"] or False,
-                "dealer_note": vals["dealer_note"] or False,
-                "line_ids": [Command.delete(line.id) for line in self.line_ids]
-                + self._portal_line_commands(vals["lines"]),
-            }
-        )
-        return True
-
-    def _portal_submit(self):
-        """Submit from the portal. Returns False when the order was already
-        submitted (a second click): nothing happens then."""
-        self.ensure_one()
-        self._portal_lock()
-        if self.state != "draft":
-            return False
-        if not self.payment_term_id:
-            raise UserError(
-                self.env._("Choose a payment term before submitting the order.")
-            )
-        self.action_submit()
-        return True
-
-    def _portal_cancel(self):
-        """Cancel from the portal; False when it was already cancelled."""
-        self.ensure_one()
-        self._portal_lock()
-        if self.state == "cancel":
-            return False
-        self.action_cancel()
-        return True
-
-    def _portal_reorder(self):
-        """A new draft with this order's products and quantities.
-
-        Returns ``(draft, left_out)``: lines whose product cannot be ordered any
-        more are left out, ``left_out`` names them.
-        """
-        self.ensure_one()
-        Line = self.env["car.portal.order.line"]
-        draft = self.action_reorder()
-        stale = draft.line_ids.filtered(
-            lambda line: not Line._portal_orderable(line.product_id, draft.company_id)
-        )
-        left_out = stale.product_id.mapped("display_name")
-        stale.unlink()
-        return draft, left_out
-
-    def _portal_form_values(self):
-        """The form values of a draft, as the dealer would post them."""
-        self.ensure_one()
-        Line = self.env["car.portal.order.line"]
-        return {
-            "payment_term_id": str(self.payment_term_id.id or ""),
-            "dealer_note": self.dealer_note or "",
-            "lines": [
-                {
-                    "product_query": Line._portal_template_label(
-                        line.product_id.product_tmpl_id
-                    ),
-                    "product_tmpl_id": str(line.product_id.product_tmpl_id.id),
-                    "product_id": str(line.product_id.id),
-                    "qty": f"{line.requested_qty:g}",
-                }
-                for line in self.line_ids
-            ],
-        }
-
-    def _portal_supply_known(self):
-        """Whether the expert has decided the supplied quantities."""
-        self.ensure_one()
-        return bool(self.date_reviewed)
-
-    def _portal_qty(self, fname):
-        """A quantity total of the order, formatted for the portal and report."""
-        self.ensure_one()
-        return localize_number(format_quantity(self[fname]), self.env.lang)
-
-    def _portal_amount(self, fname):
-        """An amount field, in the company's display unit (Rial or Toman)."""
-        self.ensure_one()
-        return self.company_id._car_portal_format_amount(self[fname])
-
-    def _portal_status_label(self):
-        self.ensure_one()
-        states = dict(self._fields["state"]._description_selection(self.env))
-        label = states[self.state]
-        if self.state == "process" and self.stage_id:
-            label = f"{label}: {self.stage_id.name}"
-        return label

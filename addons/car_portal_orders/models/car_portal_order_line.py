@@ -4,38 +4,21 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_compare
 
-from ..tools.digits import (
-    format_quantity,
-    localize_number,
-    parse_whole_number,
-    to_ascii_digits,
-)
 from ..tools.rpc_access import orm_access
-from .car_portal_order import CLOSED_STATES, _differs
+from .car_portal_order import _differs
+from .order_states import CLOSED_STATES
 
 # What the dealer asked for: frozen once the order is submitted.
 LINE_FROZEN_FIELDS = frozenset({"order_id", "product_id", "requested_qty"})
 # What the expert decides, tracked line by line in the order's chatter.
 LINE_REVIEW_FIELDS = ("supplied_qty", "expert_note")
-# Portal: what a dealer may post for a line, nothing else is read.
-PORTAL_LINE_KEYS = ("product_query", "product_tmpl_id", "product_id", "qty")
-# Portal: how many models the product search returns.
-PORTAL_SEARCH_LIMIT = 8
-# Portal: the largest quantity when the company sets no maximum.
-PORTAL_HARD_MAX_QTY = 1_000_000
-
-
-def _to_id(value):
-    """A positive record id from a posted string, else 0."""
-    value = to_ascii_digits(str(value or "")).strip()
-    return int(value) if value.isdigit() and len(value) < 10 else 0
 
 
 class CarPortalOrderLine(models.Model):
     _name = "car.portal.order.line"
+    _inherit = ["car.portal.figures.mixin"]
     _description = "Dealer Order Line"
     _order = "order_id, sequence, id"
     _check_company_auto = True
@@ -57,7 +40,7 @@ class CarPortalOrderLine(models.Model):
         required=True,
         index=True,
         check_company=True,
-        domain=[("car_portal_orderable", "=", True), ("sale_ok", "=", True)],
+        domain=lambda self: self.env["product.product"]._car_portal_orderable_domain(),
     )
     product_tmpl_id = fields.Many2one(
         related="product_id.product_tmpl_id", store=True, string="Model"
@@ -283,278 +266,35 @@ class CarPortalOrderLine(models.Model):
 
     # Business helpers -------------------------------------------------------
 
+    def _clear_supply(self):
+        """Nothing is supplied on these lines (their order is refused): a
+        transition of the order, whoever refuses it (the guards of ``write``
+        and the access rights are for people editing lines)."""
+        return super(CarPortalOrderLine, self.sudo()).write({"supplied_qty": 0.0})
+
     def _prefill_supplied_qty(self):
         """At submission the expert starts from 'supply everything requested'."""
         for line in self:
             line.supplied_qty = line.requested_qty
 
     def _check_orderable(self):
-        """Raise a clear error for a line a dealer may not submit."""
+        """Raise a clear error for a line a dealer may not submit (the rules
+        of ``product.product`` and ``res.company``)."""
         for line in self:
-            product = line.product_id
-            max_qty = line.order_id.company_id.car_portal_max_line_qty
-            if (
-                not product.active
-                or not product.car_portal_orderable
-                or not product.sale_ok
-            ):
+            product, company = line.product_id, line.order_id.company_id
+            if not product._car_portal_is_orderable(company):
                 raise UserError(
                     self.env._(
                         "%(product)s cannot be ordered any more.",
                         product=product.display_name,
                     )
                 )
-            if line.requested_qty <= 0 or not float_is_zero(
-                line.requested_qty % 1, precision_digits=6
-            ):
+            problem = company._car_portal_qty_problem(line.requested_qty)
+            if problem:
                 raise UserError(
                     self.env._(
-                        "%(product)s: the quantity must be a whole number above zero.",
+                        "%(product)s: %(problem)s",
                         product=product.display_name,
+                        problem=problem,
                     )
                 )
-            if max_qty and line.requested_qty > max_qty:
-                raise UserError(
-                    self.env._(
-                        "%(product)s: at most %(max)s can be ordered on one line.",
-                        product=product.display_name,
-                        max=localize_number(max_qty, self.env.lang),
-                    )
-                )
-
-    # Portal ---------------------------------------------------------------
-    # Helpers of the dealer portal (controllers/portal.py). The controller
-    # calls them on a sudo'ed model once it has checked who the dealer is:
-    # dealers have no access to products. Everything a dealer typed is checked
-    # here; errors are returned as translated messages, never raised.
-
-    @api.model
-    def _portal_product_domain(self, company):
-        """Products a dealer of ``company`` may order."""
-        return [
-            ("car_portal_orderable", "=", True),
-            ("sale_ok", "=", True),
-            ("company_id", "in", [company.id, False]),
-        ]
-
-    @api.model
-    def _portal_orderable(self, product, company):
-        """Whether the variant ``product`` can be ordered by a dealer now."""
-        return bool(
-            product
-            and product.active
-            and product.product_tmpl_id.active
-            and product.car_portal_orderable
-            and product.sale_ok
-            and product.company_id in (company, company.browse())
-        )
-
-    @api.model
-    def _portal_variant_label(self, product):
-        """How a variant is offered in the colour list: its colour (or other
-        attribute values), with its code."""
-        label = product.product_template_attribute_value_ids._get_combination_name()
-        label = label or self.env._("Standard")
-        return f"{label} ({product.default_code})" if product.default_code else label
-
-    @api.model
-    def _portal_variant_options(self, template, company):
-        """The variants of ``template`` a dealer can choose, as dicts."""
-        if not template:
-            return []
-        variants = template.product_variant_ids.filtered(
-            lambda p: self._portal_orderable(p, company)
-        )
-        return [
-            {"id": variant.id, "label": self._portal_variant_label(variant)}
-            for variant in variants
-        ]
-
-    @api.model
-    def _portal_template_label(self, template):
-        code = template.default_code or ""
-        return f"{template.name} [{code}]" if code else template.name
-
-    @api.model
-    def _portal_search_products(self, term, company, limit=PORTAL_SEARCH_LIMIT):
-        """Orderable vehicles and parts whose name or code contains ``term``.
-
-        One entry per model (product template) with the variants that exist,
-        so that the colour list only offers real variants. Codes typed with
-        Persian or Arabic digits match too.
-        """
-        term = " ".join((term or "").split())[:64]
-        if not term:
-            return []
-        terms = {term, to_ascii_digits(term)}
-        domain = expression.OR(
-            [(fname, "ilike", t)]
-            for t in terms
-            for fname in ("name", "default_code", "product_variant_ids.default_code")
-        )
-        templates = self.env["product.template"].search(
-            expression.AND([self._portal_product_domain(company), domain]),
-            limit=max(1, min(int(limit or PORTAL_SEARCH_LIMIT), 20)),
-            order="name, id",
-        )
-        kinds = dict(
-            templates._fields["car_portal_kind"]._description_selection(self.env)
-        )
-        result = []
-        for template in templates:
-            variants = self._portal_variant_options(template, company)
-            if variants:
-                result.append(
-                    {
-                        "id": template.id,
-                        "name": template.name,
-                        "label": self._portal_template_label(template),
-                        "kind": kinds.get(template.car_portal_kind, ""),
-                        "variants": variants,
-                    }
-                )
-        return result
-
-    @api.model
-    def _portal_row_is_blank(self, row):
-        return not any(str(row.get(key) or "").strip() for key in PORTAL_LINE_KEYS)
-
-    @api.model
-    def _portal_resolve_product(self, row, company):
-        """Find the product of a posted line.
-
-        ``row`` holds what the dealer typed or picked: ``product_query`` (the
-        search text), ``product_tmpl_id`` (the model picked from the search),
-        ``product_id`` (the variant, i.e. the colour). Returns ``(product,
-        template, field, message)``: the variant to order (or an empty
-        recordset), the model whose colours the form offers, and when the line
-        cannot be ordered the field at fault (``product`` or ``colour``) and a
-        translated message.
-        """
-        Product = self.env["product.product"].with_context(active_test=False)
-        Template = self.env["product.template"].with_context(active_test=False)
-        template = Template.browse(_to_id(row.get("product_tmpl_id"))).exists()
-        variant = Product.browse(_to_id(row.get("product_id"))).exists()
-        unknown = self.env._("This product does not exist; search for it again.")
-        if str(row.get("product_tmpl_id") or "").strip() and not template:
-            return Product, Template, "product", unknown
-        if template and variant and variant.product_tmpl_id != template:
-            # A colour left from a product the dealer replaced.
-            variant = Product
-        if not template and str(row.get("product_id") or "").strip():
-            if not variant:
-                return Product, Template, "product", unknown
-            template = variant.product_tmpl_id
-        if not template:
-            template, variant, message = self._portal_find_product(
-                (row.get("product_query") or "").strip(), company
-            )
-            if message:
-                return Product, Template, "product", message
-        cannot = self.env._(
-            "%(product)s cannot be ordered.", product=template.display_name
-        )
-        if variant and not self._portal_orderable(variant, company):
-            return Product, Template, "product", cannot
-        if not variant:
-            variants = template.product_variant_ids.filtered(
-                lambda p: self._portal_orderable(p, company)
-            )
-            if not variants:
-                return Product, Template, "product", cannot
-            if len(variants) > 1:
-                return Product, template, "colour", self.env._("Choose a colour.")
-            variant = variants
-        return variant, template, None, None
-
-    @api.model
-    def _portal_find_product(self, query, company):
-        """The product a dealer typed without picking it from the search
-        (no JavaScript): an exact code, or a single model matching the name.
-
-        Returns ``(template, variant, message)``.
-        """
-        Product = self.env["product.product"].with_context(active_test=False)
-        Template = self.env["product.template"]
-        if not query:
-            return Template, Product, self.env._("Choose a product.")
-        terms = {query, to_ascii_digits(query)}
-        by_code = Product.search(
-            expression.AND(
-                [
-                    [("company_id", "in", [company.id, False])],
-                    expression.OR([("default_code", "=ilike", t)] for t in terms),
-                ]
-            ),
-            limit=2,
-        )
-        if len(by_code) == 1:
-            return by_code.product_tmpl_id, by_code, None
-        domain = self._portal_product_domain(company)
-        exact = Template.search(
-            expression.AND(
-                [domain, expression.OR([[("name", "=ilike", t)] for t in terms])]
-            ),
-            limit=2,
-        )
-        if len(exact) == 1:
-            return exact, Product, None
-        found = exact or Template.search(
-            expression.AND(
-                [domain, expression.OR([[("name", "ilike", t)] for t in terms])]
-            ),
-            limit=2,
-        )
-        if len(found) == 1:
-            return found, Product, None
-        if found:
-            return (
-                Template,
-                Product,
-                self.env._(
-                    "Several products match “%(query)s”: pick one from the list, "
-                    "or type its code.",
-                    query=query,
-                ),
-            )
-        return (
-            Template,
-            Product,
-            self.env._("No orderable product matches “%(query)s”.", query=query),
-        )
-
-    @api.model
-    def _portal_parse_qty(self, text, company):
-        """``(quantity, message)`` for the quantity a dealer typed.
-
-        A positive whole number, in ASCII, Persian or Arabic-Indic digits, at
-        most the company's maximum per line.
-        """
-        max_qty = company.car_portal_max_line_qty or PORTAL_HARD_MAX_QTY
-        value, problem = parse_whole_number(text)
-        if problem == "empty":
-            return None, self.env._("Enter a quantity.")
-        if problem == "fraction":
-            return None, self.env._(
-                "The quantity must be a whole number, without decimals."
-            )
-        if problem == "invalid":
-            return None, self.env._("Enter the quantity as a number, e.g. 12.")
-        if value is not None and value < 1:
-            return None, self.env._("The quantity must be at least 1.")
-        if problem == "too_large" or value > max_qty:
-            return None, self.env._(
-                "At most %(max)s can be ordered on one line.",
-                max=localize_number(max_qty, self.env.lang),
-            )
-        return value, None
-
-    def _portal_qty(self, fname):
-        """A quantity field of the line, formatted for the portal and report."""
-        self.ensure_one()
-        return localize_number(format_quantity(self[fname]), self.env.lang)
-
-    def _portal_amount(self, fname):
-        """An amount field, in the company's display unit (Rial or Toman)."""
-        self.ensure_one()
-        return self.company_id._car_portal_format_amount(self[fname])

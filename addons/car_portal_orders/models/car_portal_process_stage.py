@@ -90,7 +90,7 @@ class CarPortalProcessStage(models.Model):
     def _unlink_except_used(self):
         used = self.env["car.portal.order"].search_count([("stage_id", "in", self.ids)])
         used += (
-            self.env["car.portal.order.approval"]
+            self.env["car.portal.order.history"]
             .sudo()
             .search_count([("stage_id", "in", self.ids)])
         )
@@ -128,7 +128,7 @@ class CarPortalProcessStage(models.Model):
             users |= (
                 order.partner_id.commercial_partner_id.car_portal_region_id.manager_id
             )
-        Substitute = self.env["car.portal.expert.substitute"]
+        Substitute = self.env["car.portal.expert.leave"]
         resolved = self.env["res.users"]
         for user in users.filtered(lambda u: u.active and not u.share):
             if order.company_id not in user.company_ids:

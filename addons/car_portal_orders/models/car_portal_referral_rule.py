@@ -117,7 +117,7 @@ class CarPortalReferralRule(models.Model):
         recordset for the fallback), ``absent`` (experts skipped for leave) and
         ``fallback`` (True when no rule could place the order).
         """
-        Substitute = self.env["car.portal.expert.substitute"]
+        Substitute = self.env["car.portal.expert.leave"]
         rules = self.sudo().search([("company_id", "in", [False, order.company_id.id])])
         absent_seen = self.env["res.users"]
         for rule in rules.filtered(lambda r: r._matches(order)):
@@ -161,13 +161,9 @@ class CarPortalReferralRule(models.Model):
         order is never left without somebody responsible.
         """
         company = order.company_id
-        user, _absent = self.env["car.portal.expert.substitute"]._resolve(
+        user, _absent = self.env["car.portal.expert.leave"]._resolve(
             company.car_portal_default_expert_id
         )
         if user and user._car_portal_can_review(company):
             return user
-        managers = self.env.ref("car_portal_orders.group_car_portal_manager").users
-        managers = managers.filtered(
-            lambda u: company in u.company_ids and not u.share and u.active
-        )
-        return managers.sorted("id")[:1]
+        return company._car_portal_managers().sorted("id")[:1]

@@ -4,6 +4,9 @@ from odoo import fields, models
 
 from ..tools.digits import localize_number
 
+# The largest quantity on a line when the company sets no maximum.
+HARD_MAX_LINE_QTY = 1_000_000
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -43,3 +46,34 @@ class ResCompany(models.Model):
         value = (amount or 0.0) / (10 if unit == "toman" else 1)
         number = localize_number(f"{round(value):,}", self.env.lang)
         return f"{number} {units[unit]}"
+
+    def _car_portal_max_qty(self):
+        """The most a dealer may order on one line."""
+        self.ensure_one()
+        return self.car_portal_max_line_qty or HARD_MAX_LINE_QTY
+
+    def _car_portal_qty_problem(self, qty):
+        """Why ``qty`` cannot be ordered on one line (a translated message), or
+        None: a whole number, at least 1, at most the company's maximum. The
+        one home of the rule: the portal form and the submission check read it.
+        """
+        self.ensure_one()
+        if qty % 1:
+            return self.env._("The quantity must be a whole number, without decimals.")
+        if qty < 1:
+            return self.env._("The quantity must be at least 1.")
+        if qty > self._car_portal_max_qty():
+            return self.env._(
+                "At most %(max)s can be ordered on one line.",
+                max=localize_number(self._car_portal_max_qty(), self.env.lang),
+            )
+        return None
+
+    def _car_portal_managers(self):
+        """The active order managers of this company (internal users of the
+        Manager group or above): they stand in when nobody else can act."""
+        self.ensure_one()
+        managers = self.env.ref("car_portal_orders.group_car_portal_manager").users
+        return managers.filtered(
+            lambda u: u.active and not u.share and self in u.company_ids
+        )

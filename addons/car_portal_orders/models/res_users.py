@@ -6,8 +6,8 @@ from odoo import fields, models
 class ResUsers(models.Model):
     _inherit = "res.users"
 
-    car_portal_absence_ids = fields.One2many(
-        "car.portal.expert.substitute",
+    car_portal_leave_ids = fields.One2many(
+        "car.portal.expert.leave",
         "user_id",
         string="Leaves and Substitutes",
     )

@@ -31,6 +31,25 @@ class CarPortalHttpCase(HttpCase, CarPortalCase):
         # and prefixes the URLs of those that are not the default one.
         cls.env["res.lang"]._activate_lang("en_US")
         cls.env["ir.default"].set("res.partner", "lang", "en_US")
+        cls._create_coloured_suv()
+        cls.archived_part = cls._product("Old mirror", "PT-OLD", cls.categ_parts, 5.0)
+        cls.archived_part.active = False
+        cls.tool = cls._product("Workshop tool", "WT-1", cls.categ_parts, 5.0)
+        cls.tool.car_portal_orderable = False
+        cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
+        cls.foreign_term = cls.env["car.portal.payment.term"].create(
+            {"name": "Foreign cash", "company_id": cls.other_company.id}
+        )
+        cls.non_dealer = cls._portal_user(
+            "cp_customer",
+            cls.env["res.partner"].create(
+                {"name": "Plain Customer", "is_company": True}
+            ),
+        )
+
+    @classmethod
+    def _create_coloured_suv(cls):
+        """A test SUV in two of three colours (pearl, graphite; not crimson)."""
         cls.colour = cls.env["product.attribute"].create(
             {
                 "name": "Test Colour",
@@ -75,20 +94,6 @@ class CarPortalHttpCase(HttpCase, CarPortalCase):
         )
         cls.suv_pearl.default_code = "SUV-PRL"
         cls.suv_graphite.default_code = "SUV-GRA"
-        cls.archived_part = cls._product("Old mirror", "PT-OLD", cls.categ_parts, 5.0)
-        cls.archived_part.active = False
-        cls.tool = cls._product("Workshop tool", "WT-1", cls.categ_parts, 5.0)
-        cls.tool.car_portal_orderable = False
-        cls.other_company = cls.env["res.company"].create({"name": "Other Co"})
-        cls.foreign_term = cls.env["car.portal.payment.term"].create(
-            {"name": "Foreign cash", "company_id": cls.other_company.id}
-        )
-        cls.non_dealer = cls._portal_user(
-            "cp_customer",
-            cls.env["res.partner"].create(
-                {"name": "Plain Customer", "is_company": True}
-            ),
-        )
 
     # HTTP helpers ---------------------------------------------------------------
 

@@ -164,7 +164,7 @@ class TestAccessMatrix(CarPortalHttpCase):
         cls.review_b = cls._submitted_order(dealer=cls.dealer_b)  # expert 2
         # Expert 1 is on leave from today, expert 3 covers: after the orders
         # above were referred to expert 1.
-        cls.env["car.portal.expert.substitute"].create(
+        cls.env["car.portal.expert.leave"].create(
             {
                 "user_id": cls.expert_1.id,
                 "substitute_id": cls.expert_3.id,
@@ -260,7 +260,7 @@ class TestAccessMatrix(CarPortalHttpCase):
                 ],
                 stage=order.stage_id.id,
                 history=sorted(
-                    (entry.action, entry.user_id.id) for entry in order.approval_ids
+                    (entry.action, entry.user_id.id) for entry in order.history_ids
                 ),
             )
         else:
@@ -458,7 +458,7 @@ class TestAccessMatrix(CarPortalHttpCase):
     def _orm_history(self, user, order):
         return self._orm(
             lambda: (
-                self.env["car.portal.order.approval"]
+                self.env["car.portal.order.history"]
                 .with_user(user)
                 .search_read([("order_id", "=", order.id)], ["reason"])
             )
@@ -551,7 +551,7 @@ class TestAccessMatrix(CarPortalHttpCase):
 
     def _rpc_history(self, user, order):
         return self._call_kw(
-            "car.portal.order.approval",
+            "car.portal.order.history",
             "search_read",
             [[("order_id", "=", order.id)], ["reason"]],
         )

@@ -136,7 +136,7 @@ class TestReviewList(ProcessCase):
 
     def test_a_substitute_sees_the_absent_experts_orders(self):
         order = self._submitted_order()
-        self.env["car.portal.expert.substitute"].create(
+        self.env["car.portal.expert.leave"].create(
             {
                 "user_id": self.expert_1.id,
                 "substitute_id": self.expert_2.id,

@@ -368,7 +368,7 @@ class TestPortalPages(CarPortalHttpCase):
         self.assertEqual(response.status_code, 303)
         self.assertEqual(self.draft.date_submitted, submitted_on)
         self.assertEqual(
-            self.draft.approval_ids.filtered(lambda a: a.action == "submit").mapped(
+            self.draft.history_ids.filtered(lambda a: a.action == "submit").mapped(
                 "action"
             ),
             ["submit"],

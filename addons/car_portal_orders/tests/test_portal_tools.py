@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo.tests import BaseCase
 
+from ..controllers.order_form import OrderForm
 from ..tools.digits import (
     format_quantity,
     normalize_number,
@@ -73,7 +74,7 @@ class TestQuantityParser(CarPortalCase):
     """The messages a dealer gets for a quantity (max 500 in the fixtures)."""
 
     def _parse(self, text):
-        return self.env["car.portal.order.line"]._portal_parse_qty(text, self.company)
+        return OrderForm(self.env, self.company).parse_qty(text)
 
     def test_accepted(self):
         for text, value in (("۱۲", 12), ("١٢", 12), ("500", 500), ("1", 1)):

@@ -72,7 +72,7 @@ class ProcessCase(CarPortalCase):
     def _actions(self, order):
         return [
             (entry.action, entry.stage_name or False)
-            for entry in order.approval_ids.sorted(lambda e: (e.date, e.id))
+            for entry in order.history_ids.sorted(lambda e: (e.date, e.id))
         ]
 
 
@@ -254,13 +254,13 @@ class TestProcessTraces(ProcessCase):
 
     def test_history_is_append_only(self):
         order = self._in_process()
-        entry = order.approval_ids[0]
+        entry = order.history_ids[0]
         with self.assertRaisesRegex(UserError, "cannot be changed"):
             entry.sudo().write({"reason": "rewritten"})
         with self.assertRaisesRegex(UserError, "cannot be deleted"):
             entry.sudo().unlink()
         with self.assertRaises(AccessError):
-            self.env["car.portal.order.approval"].with_user(self.manager).create(
+            self.env["car.portal.order.history"].with_user(self.manager).create(
                 {"order_id": order.id, "action": "approve"}
             )
 
@@ -343,7 +343,7 @@ class TestProcessTraces(ProcessCase):
         self.assertEqual(self._in_process().current_reviewer_ids, self.manager)
         self.stage_sales.responsible_role = "regional_manager"
         self.assertEqual(self._in_process().current_reviewer_ids, regional_manager)
-        self.env["car.portal.expert.substitute"].create(
+        self.env["car.portal.expert.leave"].create(
             {
                 "user_id": regional_manager.id,
                 "substitute_id": self.approver_2.id,
@@ -375,7 +375,7 @@ class TestProcessConfigInFlight(ProcessCase):
         # Goes on after its (archived) stage; the stage added before it is not run.
         self.assertEqual(order.stage_id, self.stage_coord)
         self.assertEqual(
-            order.approval_ids.filtered(lambda e: e.action == "approve").stage_name,
+            order.history_ids.filtered(lambda e: e.action == "approve").stage_name,
             "Sales approval",
         )
 

@@ -24,14 +24,38 @@ class TestApprovalRace(TransactionCase):
 
     def _create_order_in_process(self, env):
         tag = env["res.partner.category"].create({"name": "Race tag"})
-        approvers = [
-            new_test_user(
-                env,
-                login=f"race_approver_{n}",
-                groups="car_portal_orders.group_car_portal_staff",
+        approvers, process = self._create_process(env, tag)
+        expert = new_test_user(
+            env, login="race_expert", groups="car_portal_orders.group_car_portal_expert"
+        )
+        dealer, product, order = self._create_order(env, tag, expert)
+        order.action_submit()
+        order.expert_opinion = "<p>ok</p>"
+        order.with_user(expert).action_send_to_process()
+        return {
+            "order": order.id,
+            "approvers": approvers.ids,
+            "expert": expert.id,
+            "stages": process.stage_ids.ids,
+            "process": process.id,
+            "dealer": dealer.id,
+            "product": product.id,
+            "tag": tag.id,
+        }
+
+    def _create_process(self, env, tag):
+        """Two stages: both approvers on the first, the first on the second."""
+        approvers = env["res.users"].concat(
+            *(
+                new_test_user(
+                    env,
+                    login=f"race_approver_{n}",
+                    groups="car_portal_orders.group_car_portal_staff",
+                )
+                for n in (1, 2)
             )
-            for n in (1, 2)
-        ]
+        )
+        stages = [("Race first", approvers), ("Race second", approvers[0])]
         process = env["car.portal.process"].create(
             {
                 "name": "Race process",
@@ -39,26 +63,18 @@ class TestApprovalRace(TransactionCase):
                 "stage_ids": [
                     Command.create(
                         {
-                            "name": "Race first",
-                            "sequence": 1,
-                            "responsible_user_ids": [
-                                Command.set([u.id for u in approvers])
-                            ],
+                            "name": name,
+                            "sequence": sequence,
+                            "responsible_user_ids": [Command.set(users.ids)],
                         }
-                    ),
-                    Command.create(
-                        {
-                            "name": "Race second",
-                            "sequence": 2,
-                            "responsible_user_ids": [Command.set([approvers[0].id])],
-                        }
-                    ),
+                    )
+                    for sequence, (name, users) in enumerate(stages, start=1)
                 ],
             }
         )
-        expert = new_test_user(
-            env, login="race_expert", groups="car_portal_orders.group_car_portal_expert"
-        )
+        return approvers, process
+
+    def _create_order(self, env, tag, expert):
         dealer = env["res.partner"].create(
             {
                 "name": "Race dealer",
@@ -79,19 +95,7 @@ class TestApprovalRace(TransactionCase):
                 ],
             }
         )
-        order.action_submit()
-        order.expert_opinion = "<p>ok</p>"
-        order.with_user(expert).action_send_to_process()
-        return {
-            "order": order.id,
-            "approvers": [u.id for u in approvers],
-            "expert": expert.id,
-            "stages": process.stage_ids.ids,
-            "process": process.id,
-            "dealer": dealer.id,
-            "product": product.id,
-            "tag": tag.id,
-        }
+        return dealer, product, order
 
     def _cleanup(self):
         ids = self.ids
@@ -114,7 +118,7 @@ class TestApprovalRace(TransactionCase):
             # Orders and their history are protected against deletion by design:
             # remove the test's own rows below the ORM.
             cr.execute(
-                "DELETE FROM car_portal_order_approval WHERE order_id = %s",
+                "DELETE FROM car_portal_order_history WHERE order_id = %s",
                 [ids["order"]],
             )
             cr.execute("DELETE FROM car_portal_order WHERE id = %s", [ids["order"]])
@@ -143,7 +147,7 @@ class TestApprovalRace(TransactionCase):
     def _approvals(self):
         with self.registry.cursor() as cr:
             cr.execute(
-                "SELECT count(*) FROM car_portal_order_approval "
+                "SELECT count(*) FROM car_portal_order_history "
                 "WHERE order_id = %s AND action = 'approve'",
                 [self.ids["order"]],
             )

@@ -116,7 +116,7 @@ class TestReferral(CarPortalCase):
 
     def test_substitute_receives_orders_during_leave(self):
         today = date.today()
-        self.env["car.portal.expert.substitute"].create(
+        self.env["car.portal.expert.leave"].create(
             {
                 "user_id": self.expert_1.id,
                 "substitute_id": self.expert_3.id,
@@ -130,7 +130,7 @@ class TestReferral(CarPortalCase):
 
     def test_leave_is_read_on_the_experts_own_day(self):
         # 21:00 UTC on 30 November is 00:30 on 1 December in Tehran.
-        self.env["car.portal.expert.substitute"].create(
+        self.env["car.portal.expert.leave"].create(
             {
                 "user_id": self.expert_1.id,
                 "substitute_id": self.expert_3.id,
@@ -151,7 +151,7 @@ class TestReferral(CarPortalCase):
 
     def test_substitute_chain_and_cycle(self):
         today = date.today()
-        Substitute = self.env["car.portal.expert.substitute"]
+        Substitute = self.env["car.portal.expert.leave"]
         for absent, substitute in (
             (self.expert_1, self.expert_2),
             (self.expert_2, self.expert_3),
@@ -178,7 +178,7 @@ class TestReferral(CarPortalCase):
 
     def test_leave_in_the_future_does_not_apply(self):
         today = date.today()
-        self.env["car.portal.expert.substitute"].create(
+        self.env["car.portal.expert.leave"].create(
             {
                 "user_id": self.expert_1.id,
                 "substitute_id": self.expert_3.id,
@@ -190,7 +190,7 @@ class TestReferral(CarPortalCase):
 
     def test_overlapping_leaves_rejected(self):
         today = date.today()
-        Substitute = self.env["car.portal.expert.substitute"]
+        Substitute = self.env["car.portal.expert.leave"]
         Substitute.create(
             {
                 "user_id": self.expert_1.id,

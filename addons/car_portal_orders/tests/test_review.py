@@ -27,7 +27,7 @@ class TestReview(CarPortalCase):
         with self.assertRaisesRegex(UserError, "whole number"):
             order.action_submit()
         order.line_ids.requested_qty = 501
-        with self.assertRaisesRegex(UserError, "at most 500"):
+        with self.assertRaisesRegex(UserError, "At most 500"):
             order.action_submit()
         order.line_ids.requested_qty = 1
         self.vehicle.car_portal_orderable = False

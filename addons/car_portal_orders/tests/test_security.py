@@ -39,7 +39,7 @@ class TestRecordRules(CarPortalCase):
 
     def test_substitute_sees_absent_experts_orders_during_leave_only(self):
         today = date.today()
-        leave = self.env["car.portal.expert.substitute"].create(
+        leave = self.env["car.portal.expert.leave"].create(
             {
                 "user_id": self.expert_1.id,
                 "substitute_id": self.expert_3.id,
@@ -96,7 +96,7 @@ class TestRecordRules(CarPortalCase):
             self.env["car.portal.order"].with_user(user).search([])
 
     def test_leaves_expert_edits_own_only(self):
-        Substitute = self.env["car.portal.expert.substitute"]
+        Substitute = self.env["car.portal.expert.leave"]
         today = date.today()
         own = Substitute.with_user(self.expert_1).create(
             {

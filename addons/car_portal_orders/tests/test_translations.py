@@ -3,6 +3,7 @@
 """Persian first: every term of the addon is translated in i18n/fa.po, and
 Persian readers get it (back office, portal, e-mails)."""
 
+from ..controllers.order_form import OrderForm
 from .common import CarPortalCase
 from .translation_common import PERSIAN, TranslationCase
 
@@ -31,9 +32,8 @@ class TestTranslations(TranslationCase, CarPortalCase):
         self.assertIn("پایان بررسی", form["arch"])
         self.assertNotIn("Review Done", form["arch"])
         # Code terms: the messages of the portal form.
-        _vals, errors, _templates = Order._portal_check_values(
-            {"lines": []}, self.company, submit=True
-        )
+        form = OrderForm(Order.env, self.company)
+        _vals, errors, _templates = form.check({"lines": []}, submit=True)
         self.assertEqual(errors["order"], "پیش از ارسال، دست‌کم یک کالا اضافه کنید.")
         self.assertEqual(errors["payment_term_id"], "شرایط پرداخت را انتخاب کنید.")
 

@@ -3,6 +3,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from odoo.addons.car_portal_orders.models.order_states import OPEN_STATES
 from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
 
 TILE_KINDS = [
@@ -83,7 +84,7 @@ class CarPortalDashboardTile(models.Model):
                 UNION ALL
                 SELECT 20, 'overdue', NULL, count(*)
                   FROM orders
-                 WHERE state IN ('review', 'process')
+                 WHERE state IN %(open_states)s
                    AND date_deadline < (now() AT TIME ZONE 'UTC')
                 UNION ALL
                 SELECT 30, 'sepidar_error', NULL, count(*)
@@ -91,9 +92,7 @@ class CarPortalDashboardTile(models.Model):
                  WHERE export.state = 'error'
                 UNION ALL
                 SELECT 40, 'discrepancy', NULL,
-                       COALESCE(sum(requested_qty - CASE
-                           WHEN state IN ('rejected', 'cancel') THEN 0
-                           ELSE supplied_qty END), 0)
+                       COALESCE(sum(discrepancy_qty), 0)
                   FROM orders
                  WHERE date_submitted >= %(month_start)s
                    AND date_submitted < %(month_end)s
@@ -101,6 +100,7 @@ class CarPortalDashboardTile(models.Model):
             SELECT row_number() OVER (ORDER BY sequence) AS id, * FROM tiles
             """,
             companies=tuple(self.env.companies.ids),
+            open_states=OPEN_STATES,
             # The reader's month, as the report's "This Month" filter reads it.
             month_start=month_start,
             month_end=month_end,

@@ -47,17 +47,15 @@ class CarPortalOrderLineReport(models.Model):
                    l.product_categ_id AS categ_id,
                    l.color_value_id AS color_value_id,
                    l.requested_qty AS requested_qty,
-                   %(supplied)s AS supplied_qty,
-                   l.requested_qty - %(supplied)s AS discrepancy_qty,
-                   100.0 * (l.requested_qty - %(supplied)s)
-                       / NULLIF(l.requested_qty, 0) AS discrepancy_percent
+                   l.supplied_qty AS supplied_qty,
+                   l.discrepancy_qty AS discrepancy_qty,
+                   l.discrepancy_percent AS discrepancy_percent
               FROM car_portal_order_line l
               JOIN car_portal_order o ON o.id = l.order_id
                    %(joins)s
              WHERE o.state != 'draft'
             """,
             order_columns=self._order_columns(),
-            supplied=self._supplied("l.supplied_qty"),
             joins=self._order_joins(),
         )
 

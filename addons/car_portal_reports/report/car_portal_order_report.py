@@ -23,13 +23,12 @@ class CarPortalOrderReport(models.Model):
                    %(order_columns)s,
                    o.line_count AS line_count,
                    o.requested_qty AS requested_qty,
-                   %(supplied)s AS supplied_qty,
-                   o.requested_qty - %(supplied)s AS discrepancy_qty
+                   o.supplied_qty AS supplied_qty,
+                   o.discrepancy_qty AS discrepancy_qty
               FROM car_portal_order o
                    %(joins)s
              WHERE o.state != 'draft'
             """,
             order_columns=self._order_columns(),
-            supplied=self._supplied("o.supplied_qty"),
             joins=self._order_joins(),
         )

@@ -8,22 +8,14 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from odoo.addons.car_portal_orders.models.ir_qweb_fields import JALALI_LANGS
+from odoo.addons.car_portal_orders.models.order_states import (
+    OPEN_STATES,
+    ORDER_STATES,
+)
 from odoo.addons.car_portal_orders.tools.jalali import format_jalali, month_start
-
-ORDER_STATES = [
-    ("review", "Expert Review"),
-    ("process", "In Approval"),
-    ("approved", "Approved"),
-    ("rejected", "Rejected"),
-    ("cancel", "Cancelled"),
-]
-SEPIDAR_STATES = [
-    ("pending", "To Post"),
-    ("running", "Posting"),
-    ("done", "Posted"),
-    ("error", "Sepidar Error"),
-    ("cancel", "Not Posted"),
-]
+from odoo.addons.car_portal_sepidar.models.sepidar_export import (
+    STATES as SEPIDAR_STATES,
+)
 
 
 class CarPortalReportCommon(models.AbstractModel):
@@ -31,8 +23,8 @@ class CarPortalReportCommon(models.AbstractModel):
 
     Rules of the figures, in one place:
     - drafts are not orders yet and are left out;
-    - rejected and cancelled orders supply nothing: their supplied quantity
-      counts as 0, whatever the expert had entered;
+    - supplied and discrepancy are the order's own stored figures: a refused
+      (rejected or cancelled) order supplies 0, on the order as here;
     - lead times are in hours between the order's milestones.
     """
 
@@ -145,8 +137,8 @@ class CarPortalReportCommon(models.AbstractModel):
             o.process_id AS process_id,
             o.stage_id AS stage_id,
             o.state AS state,
-            o.state IN ('review', 'process') AS is_pending,
-            (o.state IN ('review', 'process')
+            o.state IN %(open_states)s AS is_pending,
+            (o.state IN %(open_states)s
              AND o.date_deadline < (now() AT TIME ZONE 'UTC')) AS is_late,
             o.date_submitted AS date_submitted,
             jalali_day.month AS jalali_month,
@@ -160,7 +152,8 @@ class CarPortalReportCommon(models.AbstractModel):
             EXTRACT(EPOCH FROM (export.posted_at - o.date_approved)) / 3600.0
                 AS posting_hours,
             export.state AS sepidar_state
-            """
+            """,
+            open_states=OPEN_STATES,
         )
 
     def _order_joins(self):
@@ -294,10 +287,3 @@ class CarPortalReportCommon(models.AbstractModel):
         comodel = records[0].browse(ids).sudo().with_context(active_test=False)
         position = {rec.id: n for n, rec in enumerate(comodel.sorted())}
         return lambda value: (not value, position.get(value.id, 0) if value else 0)
-
-    def _supplied(self, column):
-        """``column`` as it counts: nothing for rejected or cancelled orders."""
-        return SQL(
-            "CASE WHEN o.state IN ('rejected', 'cancel') THEN 0 ELSE %s END",
-            SQL.identifier(*column.split(".")),
-        )

@@ -346,3 +346,32 @@ class TestReports(CarPortalCase):
                 )
                 self.assertIn(f'name="{column}"', arch)
                 self.assertIn('type="col"', arch)
+
+    def test_supplied_means_one_thing_on_the_order_and_in_the_reports(self):
+        """Every submitted line's figures, on the order and in the reports,
+        in every state (the fixture's and the demo's orders)."""
+        self.assertEqual(
+            set(self.env["car.portal.order"].search(self.ours).mapped("state")),
+            {"draft", "review", "approved", "rejected", "cancel"},
+        )
+        for order in self.order_b | self.order_c:  # rejected, cancelled
+            self.assertEqual(order.supplied_qty, 0)
+            self.assertEqual(order.discrepancy_qty, order.requested_qty)
+        reports = self.env["car.portal.order.line.report"].search([])
+        lines = self.env["car.portal.order.line"].search([("state", "!=", "draft")])
+        self.assertEqual(len(reports), len(lines))
+        by_line = {report.id: report for report in reports}
+        for line in lines:
+            report = by_line[line.id]
+            with self.subTest(order=line.order_id.name, state=line.state):
+                self.assertEqual(
+                    (report.supplied_qty, report.discrepancy_qty),
+                    (line.supplied_qty, line.discrepancy_qty),
+                )
+        for report in self.env["car.portal.order.report"].search([]):
+            order = report.order_id
+            with self.subTest(order=order.name):
+                self.assertEqual(
+                    (report.supplied_qty, report.discrepancy_qty),
+                    (order.supplied_qty, order.discrepancy_qty),
+                )

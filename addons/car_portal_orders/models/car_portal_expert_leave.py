@@ -6,15 +6,15 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 
-class CarPortalExpertSubstitute(models.Model):
+class CarPortalExpertLeave(models.Model):
     """An expert's leave: during [date_from, date_to] a colleague takes over.
 
     Referral sends new orders to the substitute, and the substitute sees the
     absent expert's orders (record rule on ``is_current``).
     """
 
-    _name = "car.portal.expert.substitute"
-    _description = "Expert Substitute"
+    _name = "car.portal.expert.leave"
+    _description = "Expert Leave"
     _order = "date_from desc, id desc"
     _rec_name = "user_id"
 

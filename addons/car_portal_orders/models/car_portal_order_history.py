@@ -5,7 +5,7 @@ from odoo.exceptions import UserError
 
 from ..tools.rpc_access import orm_access
 
-APPROVAL_ACTIONS = [
+HISTORY_ACTIONS = [
     ("submit", "Submitted"),
     ("review", "Reviewed by the expert"),
     ("enter", "Entered the stage"),
@@ -22,11 +22,11 @@ APPROVAL_ACTIONS = [
 PUBLIC_REASON_ACTIONS = ("reject", "cancel")
 
 
-class CarPortalOrderApproval(models.Model):
+class CarPortalOrderHistory(models.Model):
     """Append-only trail of an order's process: who did what, when and why."""
 
-    _name = "car.portal.order.approval"
-    _description = "Order Approval History"
+    _name = "car.portal.order.history"
+    _description = "Order History"
     _order = "date desc, id desc"
     _rec_name = "action"
 
@@ -41,7 +41,7 @@ class CarPortalOrderApproval(models.Model):
         readonly=True, help="The stage's name at the time, kept if it is renamed."
     )
     user_id = fields.Many2one("res.users", string="By", readonly=True, index=True)
-    action = fields.Selection(APPROVAL_ACTIONS, required=True, readonly=True)
+    action = fields.Selection(HISTORY_ACTIONS, required=True, readonly=True)
     reason = fields.Text(readonly=True)
     is_internal = fields.Boolean(
         compute="_compute_is_internal",

@@ -1,0 +1,399 @@
+# Copyright 2026 car-portal
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from datetime import timedelta
+
+from markupsafe import Markup
+from psycopg2 import OperationalError
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..tools.digits import format_quantity, localize_number
+from ..tools.rpc_access import allowed_groups
+
+
+class CarPortalProcessEngine(models.AbstractModel):
+    """Runs a record through the stages of its approval process.
+
+    Kept apart from the records it runs, as OCA keeps ``tier.validation``
+    apart from what it validates: which process and stage, who may act now
+    (stored, so *My Approvals* is an indexed lookup), entering a stage
+    (responsibles, deadline, to-dos, server action, notice), the stock check,
+    approving, sending back, mass approval, and the locks that make two people
+    acting at once give one transition. ``car.portal.order`` is the record it
+    runs; it provides the transitions around the process (``_set_state``,
+    ``_log_history``, ``_approve``, ``_post_dealer_notice``...).
+    """
+
+    _name = "car.portal.process.engine"
+    _description = "Approval Process Engine"
+
+    process_id = fields.Many2one(
+        "car.portal.process",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    stage_id = fields.Many2one(
+        "car.portal.process.stage",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
+    )
+    stage_entered_at = fields.Datetime(readonly=True, copy=False)
+    current_reviewer_ids = fields.Many2many(
+        "res.users",
+        "car_portal_order_reviewer_rel",
+        "order_id",
+        "user_id",
+        string="Waiting For",
+        readonly=True,
+        copy=False,
+        help="Who may act on the order in its current stage.",
+    )
+    can_act = fields.Boolean(
+        compute="_compute_can_act",
+        search="_search_can_act",
+        string="My Approval",
+    )
+    stock_shortfall = fields.Text(
+        readonly=True, copy=False, help="What stock could not cover at the check."
+    )
+
+    @api.depends("state", "current_reviewer_ids")
+    @api.depends_context("uid")
+    def _compute_can_act(self):
+        for order in self:
+            order.can_act = (
+                order.state == "process" and self.env.user in order.current_reviewer_ids
+            )
+
+    def _search_can_act(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Unsupported search on the approval flag."))
+        domain = [
+            ("state", "=", "process"),
+            ("current_reviewer_ids", "in", self.env.uid),
+        ]
+        return domain if (operator == "=") == value else ["!", "&", *domain]
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([("process_id.active", "=", True)])
+
+    def _start_process(self):
+        """Enter the approval process chosen for each order after its review."""
+        for order in self:
+            process = self.env["car.portal.process"]._select_for(order)
+            order._write_system({"process_id": process.id})
+            if process:
+                order.message_post(
+                    body=self.env._(
+                        "Approval process: %(process)s.", process=process.name
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+            order._advance()
+
+    def _advance(self, after=None):
+        """Enter the first stage after ``after`` that applies; past the last
+        stage the order is approved."""
+        self.ensure_one()
+        for stage in self._stages_after(after):
+            if not stage._applies_to(self):
+                self._log_history("skip", stage=stage)
+                continue
+            self._enter_stage(stage)
+            if stage.kind != "stock_check" or not self._run_stock_check():
+                return
+        self._write_system(
+            {"stage_id": False, "current_reviewer_ids": [Command.clear()]}
+        )
+        self._approve()
+
+    def _stages_after(self, stage=None):
+        stages = self.process_id.stage_ids.sorted(lambda s: (s.sequence, s.id))
+        if stage:
+            stages = stages.filtered(
+                lambda s: (s.sequence, s.id) > (stage.sequence, stage.id)
+            )
+        return stages
+
+    def _enter_stage(self, stage):
+        self.ensure_one()
+        reviewers = stage._resolve_responsibles(self)
+        if not reviewers:
+            # A stage nobody can act on would block the order: managers act.
+            reviewers = self.company_id._car_portal_managers()
+            self.message_post(
+                body=self.env._(
+                    "Nobody is responsible for stage %(stage)s; the managers act "
+                    "instead.",
+                    stage=stage.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        now = fields.Datetime.now()
+        self._write_system(
+            {
+                "stage_id": stage.id,
+                "stage_entered_at": now,
+                "date_deadline": now + timedelta(hours=stage.sla_hours)
+                if stage.sla_hours
+                else False,
+                "current_reviewer_ids": [Command.set(reviewers.ids)],
+                "stock_shortfall": False,
+            }
+        )
+        self._log_history("enter", stage=stage)
+        if stage.kind == "approval":
+            self._schedule_stage_activities()
+        if stage.server_action_id:
+            stage.server_action_id.with_context(
+                active_model=self._name, active_id=self.id, active_ids=self.ids
+            ).run()
+        if stage.notify_dealer:
+            self._post_dealer_notice(
+                body=lambda reader: reader.env._(
+                    "Your order is now at stage: %(stage)s.",
+                    stage=stage.with_context(lang=reader.env.lang).name,
+                ),
+            )
+
+    def _run_stock_check(self):
+        """Check stock at a stock-check stage. Returns True when it passed.
+
+        When the stock cannot be read (the stock source is down), the order
+        waits in the stage with the reason, like a shortfall: the stage's
+        responsibles decide, nothing is approved blindly.
+        """
+        try:
+            with self.env.cr.savepoint():
+                shortfall = self._stock_shortfall()
+        except UserError as error:
+            self._stop_stock_check(
+                self.env._(
+                    "The stock could not be checked: %(reason)s", reason=error.args[0]
+                )
+            )
+            return False
+        if not shortfall:
+            self._log_history("auto_pass")
+            return True
+        note = "\n".join(
+            self.env._(
+                "%(product)s: %(supplied)s to supply, %(available)s in stock",
+                product=line.product_id.display_name,
+                supplied=localize_number(
+                    format_quantity(line.supplied_qty), self.env.lang
+                ),
+                available=localize_number(format_quantity(available), self.env.lang),
+            )
+            for line, available in shortfall
+        )
+        self._stop_stock_check(note)
+        return False
+
+    def _stop_stock_check(self, note):
+        """The order waits in the stock-check stage for its responsibles."""
+        self._write_system({"stock_shortfall": note})
+        self._log_history("auto_stop", reason=note)
+        self._schedule_stage_activities()
+        self.message_post(
+            body=Markup("<p>%s</p><pre>%s</pre>")
+            % (self.env._("Stock does not cover the order:"), note),
+            subtype_xmlid="mail.mt_note",
+        )
+
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
+    def action_approve(self, comment=None):
+        """Approve the current stage; the order moves on when the stage has the
+        approvals it needs."""
+        for order in self:
+            order._lock_for_action()
+            order._check_can_act()
+            user = self.env.user
+            order._log_history("approve", reason=comment)
+            order._feedback_stage_activity(user)
+            remaining = order.current_reviewer_ids - user
+            if (
+                order.stage_id.approval_mode == "all"
+                and remaining
+                and not user._is_superuser()
+            ):
+                order._write_system({"current_reviewer_ids": [Command.unlink(user.id)]})
+                continue
+            order._close_step_activities()
+            order._advance(after=order.stage_id)
+        return True
+
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
+    def action_return(self, reason, stage=None):
+        """Send the order back, to its expert (no ``stage``) or to an earlier stage."""
+        if not (reason or "").strip():
+            raise UserError(self.env._("Say why the order is sent back."))
+        for order in self:
+            order._lock_for_action()
+            order._check_can_act()
+            if stage and stage not in order._stages_before(order.stage_id):
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s can only go back to an earlier stage of "
+                        "its process.",
+                        order=order.name,
+                    )
+                )
+            order._log_history("return", reason=reason)
+            order._close_step_activities()
+            if stage:
+                order._enter_stage(stage)
+                if stage.kind == "stock_check" and order._run_stock_check():
+                    order._advance(after=stage)
+                continue
+            order._set_state(
+                "review",
+                stage_id=False,
+                current_reviewer_ids=[Command.clear()],
+                date_deadline=order._review_deadline(),
+            )
+            order._schedule_review_activity()
+            order.message_post(
+                body=self.env._("Returned to the expert: %(reason)s", reason=reason),
+                subtype_xmlid="mail.mt_note",
+                partner_ids=order.user_id.partner_id.ids,
+            )
+        return True
+
+    def _stages_before(self, stage):
+        return self.process_id.stage_ids.filtered(
+            lambda s: (s.sequence, s.id) < (stage.sequence, stage.id)
+        )
+
+    @allowed_groups("car_portal_orders.group_car_portal_staff")
+    def action_mass_approve(self):
+        """Approve what the user may approve; report the rest, fail none."""
+        approved, refused = self.browse(), []
+        readable = self._filtered_access("read")
+        if self - readable:
+            refused.append(
+                self.env._(
+                    "%(count)s order(s) you cannot see", count=len(self - readable)
+                )
+            )
+        for order in readable:
+            name = order.name
+            try:
+                with self.env.cr.savepoint():
+                    order.action_approve()
+                approved |= order
+            except (UserError, OperationalError) as error:
+                self.env.invalidate_all()
+                message = (
+                    error.args[0]
+                    if isinstance(error, UserError)
+                    else self.env._("someone else is acting on it right now")
+                )
+                refused.append(f"{name}: {message}")
+        message = self.env._("%(count)s order(s) approved.", count=len(approved))
+        if refused:
+            message += "\n" + self.env._("Not approved:") + "\n" + "\n".join(refused)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Mass approval"),
+                "message": message,
+                "type": "warning" if refused else "success",
+                "sticky": bool(refused),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _lock_for_action(self):
+        """Lock the order and make sure the caller acts on what they saw.
+
+        ``FOR UPDATE NOWAIT``: when someone else holds the order, PostgreSQL
+        raises at once and Odoo retries the whole request; on the retry the
+        order has moved on and the checks below say so. Screens pass the state
+        and stage they showed in the context (``car_portal_seen_*``).
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM car_portal_order WHERE id = %s FOR UPDATE NOWAIT",
+            [self.id],
+        )
+        self.invalidate_recordset(["state", "stage_id", "current_reviewer_ids"])
+        # Read as superuser: a user who just lost access because the order moved
+        # to a stage that is not theirs gets told so, not an access error.
+        current = self.sudo()
+        context = self.env.context
+        seen_state = context.get("car_portal_seen_state")
+        seen_stage = context.get("car_portal_seen_stage")
+        moved = (seen_state and seen_state != current.state) or (
+            "car_portal_seen_stage" in context
+            and (seen_stage or False) != (current.stage_id.id or False)
+        )
+        if moved:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "Order %(order)s has moved on (now: %(status)s). Reload it to "
+                    "see where it stands.",
+                    order=current.name,
+                    status=current.stage_id.name or states[current.state],
+                )
+            )
+
+    def _check_can_act(self):
+        """Only the current stage's responsibles act, whatever the screen shows."""
+        self.ensure_one()
+        if self.state != "process":
+            raise UserError(
+                self.env._(
+                    "Order %(order)s is not waiting for an approval.", order=self.name
+                )
+            )
+        user = self.env.user
+        if user._is_superuser() or user in self.current_reviewer_ids:
+            return
+        raise AccessError(
+            self.env._(
+                "You are not responsible for stage %(stage)s of order %(order)s.",
+                stage=self.stage_id.name,
+                order=self.name,
+            )
+        )
+
+    def _schedule_stage_activities(self):
+        for order in self:
+            for user in order.current_reviewer_ids:
+                reader = order._in_language_of(user)
+                reader.activity_schedule(
+                    "car_portal_orders.mail_activity_order_approval",
+                    date_deadline=fields.Date.context_today(order),
+                    user_id=user.id,
+                    summary=reader.env._(
+                        "Approve: %(stage)s", stage=reader.stage_id.name
+                    ),
+                )
+
+    def _feedback_stage_activity(self, user):
+        self.activity_feedback(
+            ["car_portal_orders.mail_activity_order_approval"],
+            user_id=user.id,
+            feedback=self.env._("Approved"),
+        )
+
+    def _stock_shortfall(self):
+        """Lines that stock cannot cover: a list of ``(line, available_qty)``.
+
+        Used by "stock check" process stages. This module knows no stock source
+        and reports no shortfall; ``car_portal_sepidar`` reads Sepidar's
+        inventory.
+        """
+        self.ensure_one()
+        return []
