@@ -85,6 +85,17 @@ class CarPortalOrder(models.Model):
         self.env["sepidar.export"].sudo()._enqueue(self)
         return result
 
+    def _supplied_lines(self):
+        """The lines with a supplied quantity, in the order's line order.
+
+        What the stock check reads and what a Sepidar document holds (one
+        document line each).
+        """
+        self.ensure_one()
+        return self.line_ids.filtered(
+            lambda line: not float_is_zero(line.supplied_qty, precision_digits=6)
+        ).sorted(lambda line: (line.sequence, line.id))
+
     def _stock_shortfall(self):
         """Read Sepidar's inventory of the order's items (one call).
 
@@ -94,12 +105,28 @@ class CarPortalOrder(models.Model):
         products count as not in stock.
         """
         shortfall = super()._stock_shortfall()
-        backend = self.env["sepidar.backend"].sudo()._get_for_company(self.company_id)
-        lines = self.line_ids.filtered(
-            lambda line: not float_is_zero(line.supplied_qty, precision_digits=6)
-        ).sorted(lambda line: (line.sequence, line.id))
+        lines = self._supplied_lines()
         if not lines:
             return shortfall  # nothing to supply, nothing to check
+        backend = self._sepidar_stock_backend()
+        bindings = (
+            self.env["sepidar.product.binding"]
+            .sudo()
+            ._get_or_create(backend, lines.product_id)
+        )
+        rows = self._sepidar_inventory(backend)
+        already = {line for line, _available in shortfall}
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        for line, available in self._sepidar_available(backend, bindings, lines, rows):
+            if line not in already and (
+                float_compare(line.supplied_qty, available, precision_digits=digits) > 0
+            ):
+                shortfall.append((line, available))
+        return shortfall
+
+    def _sepidar_stock_backend(self):
+        """The backend the stock is read from; never a silent pass without one."""
+        backend = self.env["sepidar.backend"].sudo()._get_for_company(self.company_id)
         if not backend:
             raise UserError(
                 self.env._(
@@ -116,52 +143,49 @@ class CarPortalOrder(models.Model):
                     backend=backend.name,
                 )
             )
-        bindings = (
-            self.env["sepidar.product.binding"]
-            .sudo()
-            ._get_or_create(backend, lines.product_id)
-        )
+        return backend
+
+    def _sepidar_inventory(self, backend):
+        """Sepidar's inventory rows (every item, stock and tracing)."""
+        with backend._session() as client:
+            try:
+                return client.item_inventories()
+            except SepidarError as error:
+                raise UserError(
+                    self.env._(
+                        "Could not read the stock from Sepidar: %(error)s",
+                        error=backend._error_text(error),
+                    )
+                ) from error
+
+    def _sepidar_available(self, backend, bindings, lines, rows):
+        """``(line, quantity left for it)`` for each of ``lines``, in order.
+
+        The stock of an item is shared by its lines, first come first served;
+        the items' inventory is kept from ``rows`` on the way.
+        """
         by_product = {binding.product_id: binding for binding in bindings}
-        client = backend._get_client()
-        try:
-            rows = client.item_inventories()
-        except SepidarError as error:
-            raise UserError(
-                self.env._(
-                    "Could not read the stock from Sepidar: %(error)s",
-                    error=backend._error_text(error),
-                )
-            ) from error
-        finally:
-            backend._save_client_state(client)
-            client.close()
-        already = {line for line, _available in shortfall}
         allocated = defaultdict(float)
         now = fields.Datetime.now()
-        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         for line in lines:
             binding = by_product[line.product_id]
             item = binding.item_id
             if not binding.is_mapped:
-                available = 0.0
-            else:
-                stock = backend._stock_for(item)
-                tracing_ref = binding.tracing_id.sepidar_id or None
-                key = (item.id, tracing_ref)
-                in_stock = item._quantity_in(
-                    [r for r in rows if r.get("ItemRef") == item.sepidar_id],
-                    stock,
-                    tracing_ref,
-                )
-                if key not in allocated:
-                    item._store_inventory(rows, stock, now)
-                available = max(in_stock - allocated[key], 0.0)
-                allocated[key] += line.supplied_qty
-            if line not in already and (
-                float_compare(line.supplied_qty, available, precision_digits=digits) > 0
-            ):
-                shortfall.append((line, available))
-        return shortfall
+                yield line, 0.0
+                continue
+            stock = backend._stock_for(item)
+            tracing_ref = binding.tracing_id.sepidar_id or None
+            key = (item.id, tracing_ref)
+            in_stock = item._quantity_in(
+                [r for r in rows if r.get("ItemRef") == item.sepidar_id],
+                stock,
+                tracing_ref,
+            )
+            if key not in allocated:
+                item._store_inventory(rows, stock, now)
+            available = max(in_stock - allocated[key], 0.0)
+            allocated[key] += line.supplied_qty
+            yield line, available
 
     # Dealer portal -------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 import logging
 from collections import defaultdict
+from contextlib import contextmanager
 
 import psycopg2
 import requests
@@ -24,10 +25,12 @@ from ..sepidar_client import (
     integration_id_from_serial,
 )
 from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP
+from .sepidar_reference_data import ReferenceData
 
 _logger = logging.getLogger(__name__)
 
-SECRET = "base.group_system"
+# Odoo's Settings group: the only one that reads the password, key and token.
+SETTINGS_GROUP = "base.group_system"
 
 
 class SepidarBackend(models.Model):
@@ -65,7 +68,7 @@ class SepidarBackend(models.Model):
         string="Integration ID", compute="_compute_integration_id", store=True
     )
     username = fields.Char(string="User", help="The Sepidar user bound to the device.")
-    password = fields.Char(groups=SECRET, copy=False)
+    password = fields.Char(groups=SETTINGS_GROUP, copy=False)
     generation_version = fields.Integer(
         help="API level sent to Sepidar (GenerationVersion). 0: the server's own "
         "level, read at the first call.",
@@ -83,13 +86,13 @@ class SepidarBackend(models.Model):
         "(HTTP_PROXY...). Off: Sepidar is called directly, as on a LAN.",
     )
     public_key_xml = fields.Text(
-        string="Device Key", groups=SECRET, copy=False, readonly=True
+        string="Device Key", groups=SETTINGS_GROUP, copy=False, readonly=True
     )
     is_registered = fields.Boolean(
         string="Registered", compute="_compute_is_registered", store=True
     )
     device_title = fields.Char(readonly=True, copy=False)
-    token = fields.Char(groups=SECRET, copy=False, readonly=True)
+    token = fields.Char(groups=SETTINGS_GROUP, copy=False, readonly=True)
     server_version = fields.Integer(
         string="Server API Level", readonly=True, copy=False
     )
@@ -251,8 +254,32 @@ class SepidarBackend(models.Model):
     def _get_for_company(self, company):
         return self.search([("company_id", "=", company.id)], limit=1)
 
+    @contextmanager
+    def _session(self):
+        """The Sepidar session of this backend: ``with backend._session() as client:``.
+
+        Opens a :class:`SepidarClient` from the stored device key, token and
+        API level; at the end, also when the block fails, keeps the token and
+        API level the client ended with for the next job (best effort, see
+        :meth:`_save_client_state`) and closes the connection.
+        """
+        client = self._get_client()
+        try:
+            yield client
+        finally:
+            try:
+                self._save_client_state(client)
+            except psycopg2.Error:
+                # The transaction failed already: the next job logs in again.
+                _logger.info("Sepidar backend %s: token not saved", self.id)
+            finally:
+                client.close()
+
     def _get_client(self):
-        """A :class:`SepidarClient` primed with the stored key, token and level."""
+        """A :class:`SepidarClient` primed with the stored key, token and level.
+
+        The caller closes it: use :meth:`_session`, which also keeps the token.
+        """
         self.ensure_one()
         backend = self.sudo()
         session = requests.Session()
@@ -342,7 +369,7 @@ class SepidarBackend(models.Model):
         return self.env._("Sepidar error: %(detail)s", detail=detail)
 
     @api.model
-    def _notify(self, message, kind="success", title=None):
+    def _notification_action(self, message, kind="success", title=None):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -379,7 +406,7 @@ class SepidarBackend(models.Model):
 
     # Buttons ----------------------------------------------------------------
 
-    @allowed_groups("base.group_system")
+    @allowed_groups(SETTINGS_GROUP)
     def action_register_device(self):
         """Register the device with its serial and keep the key Sepidar sends.
 
@@ -389,13 +416,11 @@ class SepidarBackend(models.Model):
         self.ensure_one()
         if not self.serial:
             raise UserError(self.env._("Enter the device serial first."))
-        client = self._get_client()
         try:
-            registration = client.register_device()
+            with self._session() as client:
+                registration = client.register_device()
         except SepidarError as error:
             raise UserError(self._error_text(error)) from error
-        finally:
-            client.close()
         self.sudo().write(
             {
                 "public_key_xml": registration.public_key_xml,
@@ -403,7 +428,7 @@ class SepidarBackend(models.Model):
                 "token": False,
             }
         )
-        return self._notify(
+        return self._notification_action(
             self.env._(
                 "Device %(title)s (integration ID %(id)s) is registered.",
                 title=registration.device_title or "-",
@@ -411,12 +436,12 @@ class SepidarBackend(models.Model):
             )
         )
 
-    @allowed_groups("base.group_system")
+    @allowed_groups(SETTINGS_GROUP)
     def action_reset_registration(self):
         """Forget the device key, e.g. after Sepidar issued a new serial."""
         self.ensure_one()
         self.sudo().write({"public_key_xml": False, "token": False})
-        return self._notify(
+        return self._notification_action(
             self.env._(
                 "The device key is forgotten. A real Sepidar registers a serial only "
                 "once: ask the Sepidar operator for a new serial before registering."
@@ -424,34 +449,25 @@ class SepidarBackend(models.Model):
             "warning",
         )
 
-    @allowed_groups(ADMIN_GROUP, "base.group_system")
+    @allowed_groups(ADMIN_GROUP, SETTINGS_GROUP)
     def action_test_connection(self):
         """Read the server's level, log in and check the token."""
         self.ensure_one()
-        client = self._get_client()
-        try:
-            server = client.check_version()
-            client.login()
-            authorized = client.is_authorized()
-        except SepidarError as error:
-            self._record_error(error)
-            return self._notify(self._error_text(error), "danger")
-        finally:
-            client.close()
-        self.sudo().write(
-            {
-                "server_version": server.level,
-                "lock_number": server.lock_number,
-                "token": client.token,
-                "last_error": False,
-            }
-        )
+        with self._session() as client:  # keeps the level and the new token
+            try:
+                server = client.check_version()
+                client.login()
+                authorized = client.is_authorized()
+            except SepidarError as error:
+                self._record_error(error)
+                return self._notification_action(self._error_text(error), "danger")
+        self.sudo().write({"lock_number": server.lock_number, "last_error": False})
         if not authorized:
-            return self._notify(
+            return self._notification_action(
                 self.env._("Logged in, but Sepidar does not accept the token."),
                 "warning",
             )
-        return self._notify(
+        return self._notification_action(
             self.env._(
                 "Connected to Sepidar (API level %(level)s, lock %(lock)s) as "
                 "%(user)s.",
@@ -469,7 +485,7 @@ class SepidarBackend(models.Model):
         except SepidarError as error:
             self._record_error(error)
             raise UserError(self._error_text(error)) from error
-        return self._notify(
+        return self._notification_action(
             self.env._(
                 "Read from Sepidar: %(items)s items, %(prices)s prices, "
                 "%(sale_types)s sale types, %(stocks)s stocks.",
@@ -482,10 +498,7 @@ class SepidarBackend(models.Model):
         """Bind every orderable product and every dealer; match what can be."""
         self.ensure_one()
         products = self.env["product.product"].search(
-            [
-                ("car_portal_orderable", "=", True),
-                ("company_id", "in", (False, self.company_id.id)),
-            ]
+            self.env["product.product"]._car_portal_orderable_domain(self.company_id)
         )
         product_bindings = self.env["sepidar.product.binding"]._get_or_create(
             self, products
@@ -501,8 +514,9 @@ class SepidarBackend(models.Model):
         dealer_bindings = self.env["sepidar.partner.binding"]._get_or_create(
             self, dealers
         )
-        if dealer_bindings.filtered(lambda b: not b.is_mapped):
-            dealer_bindings.filtered(lambda b: not b.is_mapped).action_match()
+        unmapped = dealer_bindings.filtered(lambda b: not b.is_mapped)
+        if unmapped:
+            unmapped.action_match()
         return self.action_open_unmapped_products()
 
     @allowed_groups(ADMIN_GROUP)
@@ -520,15 +534,17 @@ class SepidarBackend(models.Model):
             ]
         )
         exports = self.env["sepidar.export"].sudo()._enqueue(orders)
-        return self._notify(
+        return self._notification_action(
             self.env._("%(count)s approved order(s) queued.", count=len(exports))
         )
 
-    @allowed_groups(ADMIN_GROUP, "base.group_system")
+    @allowed_groups(ADMIN_GROUP, SETTINGS_GROUP)
     def action_post_now(self):
         """Run the posting job now rather than at its next turn."""
         self.env.ref("car_portal_sepidar.ir_cron_sepidar_post")._trigger()
-        return self._notify(self.env._("The posting job will run in a moment."))
+        return self._notification_action(
+            self.env._("The posting job will run in a moment.")
+        )
 
     def _action_for(self, xmlid, domain, context=None):
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
@@ -536,21 +552,21 @@ class SepidarBackend(models.Model):
         action["context"] = dict(context or {})
         return action
 
-    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, SETTINGS_GROUP)
     def action_open_exports(self):
         self.ensure_one()
         return self._action_for(
             "car_portal_sepidar.sepidar_export_action", [("backend_id", "=", self.id)]
         )
 
-    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, SETTINGS_GROUP)
     def action_open_items(self):
         self.ensure_one()
         return self._action_for(
             "car_portal_sepidar.sepidar_item_action", [("backend_id", "=", self.id)]
         )
 
-    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, SETTINGS_GROUP)
     def action_open_unmapped_products(self):
         self.ensure_one()
         return self._action_for(
@@ -559,7 +575,7 @@ class SepidarBackend(models.Model):
             {"search_default_unmapped": 1, "default_backend_id": self.id},
         )
 
-    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, "base.group_system")
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP, SETTINGS_GROUP)
     def action_open_unmapped_dealers(self):
         self.ensure_one()
         return self._action_for(
@@ -589,204 +605,6 @@ class SepidarBackend(models.Model):
         Returns the counts read. Records Sepidar no longer lists are archived.
         """
         self.ensure_one()
-        client = self._get_client()
-        try:
-            currencies = client.currencies()
-            sale_types = client.sale_types()
-            stocks = client.stocks()
-            items = client.items()
-            prices = client.price_note_items()
-            inventories = client.item_inventories()
-        finally:
-            client.close()
-        main = next((c for c in currencies if c.get("IsMain")), None)
-        vals = {
-            "reference_date": fields.Datetime.now(),
-            "last_error": False,
-            "server_version": client.server_version or self.server_version,
-        }
-        if main:
-            vals.update(
-                currency_ref=main["CurrencyID"],
-                currency_name=main.get("Title"),
-                currency_precision=int(main.get("PrecisionCount") or 0),
-            )
-        self.sudo().write(vals)
-        self._save_client_state(client)
-        self._sync_sale_types(sale_types)
-        self._sync_stocks(stocks)
-        self._sync_items(items)
-        price_count = self._sync_prices(prices, main)
-        self._store_inventory(inventories)
-        self.env["sepidar.product.binding"].search(
-            [("backend_id", "=", self.id), ("is_mapped", "=", False)]
-        )._auto_match()
-        return {
-            "items": len(items),
-            "prices": price_count,
-            "sale_types": len(sale_types),
-            "stocks": len(stocks),
-        }
-
-    def _sync(self, model, rows, key, values):
-        """Create or update ``model`` records from Sepidar ``rows``; archive the rest.
-
-        Returns ``{sepidar id: record}``.
-        """
-        Model = self.env[model].with_context(active_test=False)
-        existing = {
-            record.sepidar_id: record
-            for record in Model.search([("backend_id", "=", self.id)])
-        }
-        seen = {}
-        to_create = []
-        for row in rows:
-            vals = values(row)
-            record = existing.get(row[key])
-            if record:
-                changed = {
-                    name: value
-                    for name, value in vals.items()
-                    if record._fields[name].convert_to_write(record[name], record)
-                    != value
-                }
-                if changed:
-                    record.write(changed)
-                seen[row[key]] = record
-            else:
-                to_create.append(dict(vals, backend_id=self.id, sepidar_id=row[key]))
-        for record in Model.create(to_create):
-            seen[record.sepidar_id] = record
-        gone = [r for sid, r in existing.items() if sid not in seen and r.active]
-        if gone:
-            Model.union(*gone).write({"active": False})
-        return seen
-
-    def _sync_sale_types(self, rows):
-        return self._sync(
-            "sepidar.sale.type",
-            rows,
-            "SaleTypeID",
-            lambda row: {
-                "name": row.get("Title") or str(row["SaleTypeID"]),
-                "market": str(row["Market"]) if row.get("Market") in (1, 2) else False,
-                "is_available": row.get("IsAvailable", True) is not False,
-                "active": True,
-            },
-        )
-
-    def _sync_stocks(self, rows):
-        return self._sync(
-            "sepidar.stock",
-            rows,
-            "StockID",
-            lambda row: {
-                "name": row.get("Title") or str(row["StockID"]),
-                "code": row.get("Code") or 0,
-                "active": row.get("IsActive", True) is not False,
-            },
-        )
-
-    def _sync_items(self, rows):
-        items = self._sync(
-            "sepidar.item",
-            rows,
-            "ItemID",
-            lambda row: {
-                "code": row.get("Code") or str(row["ItemID"]),
-                "name": row.get("Title") or row.get("Code") or str(row["ItemID"]),
-                "barcode": row.get("Barcode") or False,
-                "item_type": str(row["Type"])
-                if row.get("Type") in (1, 2, 3)
-                else False,
-                "unit_ref": row.get("UnitRef") or 0,
-                "is_active": bool(row.get("IsActive")),
-                "is_sellable": bool(row.get("IsSellable")),
-                "is_tax_exempt": bool(row.get("IsTaxExempt")),
-                "tax_rate": row.get("TaxRate") or 0.0,
-                "duty_rate": row.get("DutyRate") or 0.0,
-                "active": True,
-            },
-        )
-        Tracing = self.env["sepidar.item.tracing"]
-        for row in rows:
-            item = items[row["ItemID"]]
-            known = {t.sepidar_id: t for t in item.tracing_ids}
-            wanted = {t["TracingID"]: t for t in row.get("Tracings") or ()}
-            for tracing_id, tracing in wanted.items():
-                vals = {
-                    "name": tracing.get("Title") or str(tracing_id),
-                    "is_selectable": tracing.get("IsSelectable", True) is not False,
-                }
-                if tracing_id in known:
-                    known[tracing_id].write(vals)
-                else:
-                    Tracing.create(dict(vals, item_id=item.id, sepidar_id=tracing_id))
-            stale = [t for sid, t in known.items() if sid not in wanted]
-            if stale:
-                Tracing.union(*stale).write({"is_selectable": False})
-        return items
-
-    def _sync_prices(self, rows, main_currency):
-        """Replace the cached price list (base-currency lines only)."""
-        Price = self.env["sepidar.item.price"]
-        Price.search([("backend_id", "=", self.id)]).unlink()
-        items = {
-            i.sepidar_id: i
-            for i in self.env["sepidar.item"]
-            .with_context(active_test=False)
-            .search([("backend_id", "=", self.id)])
-        }
-        sale_types = {
-            s.sepidar_id: s
-            for s in self.env["sepidar.sale.type"]
-            .with_context(active_test=False)
-            .search([("backend_id", "=", self.id)])
-        }
-        main_id = main_currency["CurrencyID"] if main_currency else None
-        vals_list = []
-        for row in rows:
-            item = items.get(row.get("ItemRef"))
-            sale_type = sale_types.get(row.get("SaleTypeRef"))
-            currency = row.get("CurrencyRef")
-            if not (item and sale_type) or (
-                currency and main_id and currency != main_id
-            ):
-                continue
-            vals_list.append(
-                {
-                    "backend_id": self.id,
-                    "sepidar_id": row.get("PriceNoteItemID") or 0,
-                    "item_id": item.id,
-                    "sale_type_id": sale_type.id,
-                    "tracing_ref": row.get("TracingRef") or 0,
-                    "unit_ref": row.get("UnitRef") or 0,
-                    "currency_ref": currency or 0,
-                    "customer_grouping_ref": row.get("CustomerGroupingRef") or 0,
-                    "fee": row.get("Fee") or 0.0,
-                    "addition_rate": row.get("AdditionRate") or 0.0,
-                }
-            )
-        Price.create(vals_list)
-        return len(vals_list)
-
-    def _store_inventory(self, rows):
-        """Set each item's usual stock (when one stock holds it) and quantity."""
-        stocks = {
-            s.sepidar_id: s
-            for s in self.env["sepidar.stock"]
-            .with_context(active_test=False)
-            .search([("backend_id", "=", self.id)])
-        }
-        per_item = defaultdict(list)
-        for row in rows:
-            per_item[row.get("ItemRef")].append(row)
-        now = fields.Datetime.now()
-        items = self.env["sepidar.item"].search([("backend_id", "=", self.id)])
-        for item in items:
-            item_rows = per_item.get(item.sepidar_id, [])
-            held = {row.get("StockRef") for row in item_rows if row.get("Quantity")}
-            if not item.stock_id and len(held) == 1:
-                item.stock_id = stocks.get(held.pop())
-            stock = self._stock_for(item)
-            item._store_inventory(item_rows, stock, now)
+        with self._session() as client:
+            answers = ReferenceData.fetch(client)
+        return ReferenceData(self).store(answers)

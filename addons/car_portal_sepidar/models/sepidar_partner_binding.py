@@ -223,7 +223,8 @@ class SepidarPartnerBinding(models.Model):
             if not bindings:
                 continue
             try:
-                customers = backend._get_client().customers()
+                with backend._session() as client:
+                    customers = client.customers()
             except SepidarError as error:
                 raise UserError(backend._error_text(error)) from error
             for binding in bindings:
@@ -231,7 +232,7 @@ class SepidarPartnerBinding(models.Model):
                 if customer:
                     binding._bind_customer(customer, how)
                     matched |= binding
-        return self.env["sepidar.backend"]._notify(
+        return self.env["sepidar.backend"]._notification_action(
             self.env._(
                 "%(matched)s of %(total)s dealer(s) matched with a Sepidar customer.",
                 matched=len(matched),

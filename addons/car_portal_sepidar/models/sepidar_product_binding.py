@@ -185,7 +185,7 @@ class SepidarProductBinding(models.Model):
     @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
     def action_auto_match(self):
         matched = self._auto_match()
-        return self.env["sepidar.backend"]._notify(
+        return self.env["sepidar.backend"]._notification_action(
             self.env._(
                 "%(matched)s of %(total)s product(s) matched with a Sepidar item.",
                 matched=len(matched),

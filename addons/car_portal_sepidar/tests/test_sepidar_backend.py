@@ -53,6 +53,27 @@ class TestBackend(SepidarCase):
         self.assertEqual(self._sim_state()["logins"], 0)
         self.assertEqual(client.call_count, 1)
 
+    def test_the_sepidar_session_keeps_the_token(self):
+        """Every caller opens the client through the backend's session, which
+        keeps the token the client ends with, also when the block fails."""
+        backend = self.backend.sudo()
+        backend.token = False
+        binding = self.env["sepidar.partner.binding"]._get_or_create(
+            self.backend, self.dealer_a
+        )
+        binding.action_match()  # logs in to read the customers
+        self.assertEqual(self._sim_state()["logins"], 1)
+        self.assertTrue(backend.token)
+        backend.token = False
+        with (
+            self.assertRaisesRegex(ValueError, "after the call"),
+            self.backend._session() as client,
+        ):
+            client.stocks()
+            raise ValueError("after the call")
+        self.assertEqual(self._sim_state()["logins"], 2)
+        self.assertTrue(backend.token)
+
     def test_reference_data_is_cached(self):
         backend = self.backend
         self.assertEqual((backend.currency_ref, backend.currency_precision), (1, 0))

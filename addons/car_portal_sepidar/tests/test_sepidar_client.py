@@ -10,6 +10,9 @@ import requests
 from cryptography.hazmat.backends import default_backend
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from sepidar_simulator import SimulatorServer
+from sepidar_simulator import crypto as sim_crypto
+
 from ..sepidar_client import (
     SepidarAlreadyRegistered,
     SepidarAuthError,
@@ -27,8 +30,6 @@ from ..sepidar_client import (
     quotation_payload,
     stable_guid,
 )
-from ..sepidar_simulator import SimulatorServer
-from ..sepidar_simulator import crypto as sim_crypto
 
 SERIAL = "10017ff3"
 USER = "shop"

@@ -11,7 +11,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tools import mute_logger
 
-from ..models.sepidar_export import SepidarExport
+from ..models.sepidar_document_mapper import DocumentMapper
 from ..sepidar_client import SepidarClient, stable_guid
 from .common import (
     BLACK,
@@ -25,6 +25,8 @@ from .common import (
     WHITE,
     SepidarCase,
 )
+
+RUNNER_LOGGER = "odoo.addons.car_portal_sepidar.models.sepidar_posting_runner"
 
 
 class TestQueue(SepidarCase):
@@ -404,7 +406,7 @@ class TestErrors(SepidarCase):
         # What the dead worker did: mark running (committed), then post.
         export.write({"state": "running", "attempts": 1})
         export.document_date = fields.Date.context_today(export)
-        payload = export._prepare_payload(1)
+        payload = DocumentMapper(self.env).payload(export, 1)
         self._client().create_quotation(payload)
         self.assertEqual(self._sim_state()["quotations"], 1)
         self._run_cron()
@@ -478,16 +480,16 @@ class TestErrors(SepidarCase):
         good = self._approved()
         bad = self._approved()
         bad_export = self._export(bad)
-        original = SepidarExport._prepare_payload
+        original = DocumentMapper.payload
 
-        def broken(export, customer_id=None, bindings=None):
+        def broken(mapper, export, customer_id=None, bindings=None):
             if export == bad_export:
                 raise RuntimeError("bug")
-            return original(export, customer_id, bindings)
+            return original(mapper, export, customer_id, bindings)
 
         with (
-            patch.object(SepidarExport, "_prepare_payload", broken),
-            mute_logger("odoo.addons.car_portal_sepidar.models.sepidar_export"),
+            patch.object(DocumentMapper, "payload", broken),
+            mute_logger(RUNNER_LOGGER),
         ):
             self.assertEqual(self._run_cron(), 2)
         self.assertEqual(self._export(good).state, "done")
@@ -513,7 +515,7 @@ class TestErrors(SepidarCase):
         original = SepidarClient.create_quotation
         with (
             patch.object(SepidarClient, "create_quotation", create_quotation),
-            mute_logger("odoo.addons.car_portal_sepidar.models.sepidar_export"),
+            mute_logger(RUNNER_LOGGER),
         ):
             self.assertEqual(self._run_cron(), 2)
         bad_export = self._export(bad)
