@@ -1,26 +1,29 @@
 """The simulated Sepidar service, independent of the HTTP transport.
 
-It owns devices, users, tokens, the fault RNG and the :class:`~.ledger.Ledger`, and
+It owns the devices and sessions (:class:`~.security.Security`), the fault RNG,
+the :class:`~.ledger.Ledger`, the optional state folder and the request log, and
 answers one request at a time (a real Sepidar is a single desktop process, so
 requests are serialised under one lock).
+
+A request goes through what ASP.NET Web API would do: routing (404, or 405 for
+a known path and another method), the security headers (412/401), the body's
+media type (415) and model binding (400, ``binding.py``), then the business
+rules. What a real server would accept but looks like a client bug is noted in
+the request's ``deviations`` (see :class:`~.state.RequestLog`).
 """
 
 import dataclasses
-import json
-import os
 import random
 import re
-import secrets
 import threading
-import time
 from typing import NamedTuple
 
-from . import crypto, errors
+from . import binding, errors
 from .errors import PROGRAM, ApiError
 from .knobs import Knobs, draw_faults
-from .ledger import Ledger, as_int, as_object, parse_date
-
-NO_AUTH, DEVICE_AUTH, TOKEN_AUTH = "none", "device", "token"
+from .ledger import TABLES, Ledger, as_int, parse_query_date
+from .security import DEVICE_AUTH, NO_AUTH, TOKEN_AUTH, Security
+from .state import RequestLog, StateStore
 
 # URL segment -> Ledger reference table, for the plain list endpoints.
 REFERENCE_TABLES = {
@@ -32,20 +35,14 @@ REFERENCE_TABLES = {
     "customergroupings": "customer_groupings",
     "pricenoteitems": "price_note_items",
 }
-
-# Login answer flags of level 101; the simulated user may do everything.
-PERMISSIONS = (
-    "CanEditCustomer",
-    "CanRegisterCustomer",
-    "CanRegisterOrder",
-    "CanRegisterReturnOrder",
-    "CanRegisterInvoice",
-    "CanRegisterReturnInvoice",
-    "CanPrintInvoice",
-    "CanPrintReturnInvoice",
-    "CanPrintInvoiceBeforeSend",
-    "CanPrintReturnInvoiceBeforeSend",
-    "CanRevokeInvoice",
+# Media types ASP.NET Web API's JSON formatter reads.
+JSON_MEDIA_TYPES = ("application/json", "text/json")
+SECURITY_HEADERS = (
+    "generationversion",
+    "integrationid",
+    "arbitrarycode",
+    "encarbitrarycode",
+    "authorization",
 )
 
 
@@ -55,18 +52,20 @@ class Route(NamedTuple):
     action: str
     auth: str
     write: bool
+    model: binding.Model  # the body's, or None: the route reads no body
+    query: tuple  # query parameters it reads (lower case)
 
 
-def _route(method, pattern, action, auth=TOKEN_AUTH, write=False):
-    return Route(method, re.compile(pattern), action, auth, write)
+def _route(method, pattern, action, auth=TOKEN_AUTH, write=False, model=None, query=()):
+    return Route(method, re.compile(pattern), action, auth, write, model, query)
 
 
 # Paths are matched lower-cased, without ``/api/`` and the trailing slash, as
 # ASP.NET routing is case-insensitive and tolerates the slash.
 ROUTES = (
-    _route("POST", r"devices/register", "register", NO_AUTH),
+    _route("POST", r"devices/register", "register", NO_AUTH, model=binding.REGISTER),
     _route("GET", r"general/generationversion", "generation_version", NO_AUTH),
-    _route("POST", r"users/login", "login", DEVICE_AUTH),
+    _route("POST", r"users/login", "login", DEVICE_AUTH, model=binding.LOGIN),
     _route("GET", r"isauthorized", "is_authorized"),
     _route("GET", "(" + "|".join(REFERENCE_TABLES) + ")", "reference"),
     _route("GET", r"items", "items"),
@@ -74,35 +73,28 @@ ROUTES = (
     _route("GET", r"items/inventories(?:/(\d+))?", "inventories"),
     _route("GET", r"customers", "customers"),
     _route("GET", r"customers/(\d+)", "customer"),
-    _route("POST", r"customers", "create_customer", write=True),
-    _route("GET", r"quotations", "quotations"),
+    _route("POST", r"customers", "create_customer", write=True, model=binding.CUSTOMER),
+    _route("GET", r"quotations", "quotations", query=("fromdate", "todate")),
     _route("GET", r"quotations/(\d+)", "quotation"),
-    _route("POST", r"quotations", "create_quotation", write=True),
+    _route(
+        "POST",
+        r"quotations",
+        "create_quotation",
+        write=True,
+        model=binding.QUOTATION,
+    ),
     _route("POST", r"quotations/(\d+)/close", "close_quotation", write=True),
     _route("GET", r"invoices", "invoices"),
     _route("GET", r"invoices/(\d+)", "invoice"),
-    _route("POST", r"invoices", "create_invoice", write=True),
-    _route("POST", r"invoices/basedonquotation", "invoice_from_quotation", write=True),
+    _route("POST", r"invoices", "create_invoice", write=True, model=binding.INVOICE),
+    _route(
+        "POST",
+        r"invoices/basedonquotation",
+        "invoice_from_quotation",
+        write=True,
+        model=binding.BASED_ON_QUOTATION,
+    ),
 )
-
-
-@dataclasses.dataclass
-class Device:
-    """A device defined in Sepidar; it holds a private key once registered."""
-
-    integration_id: int
-    serial: str
-    title: str
-    user_name: str
-    active: bool = True
-    private_key: object = None
-    used_codes: set = dataclasses.field(default_factory=set)
-
-
-class Session(NamedTuple):
-    user_name: str
-    integration_id: int
-    issued: float
 
 
 @dataclasses.dataclass
@@ -111,60 +103,88 @@ class Request:
     headers: dict  # lower-case names
     query: dict  # lower-case names, first value
     raw_body: bytes
+    deviations: list
     level: int = 0
-    device: Device = None
+    device: object = None
 
-    def json(self):
-        try:
-            return json.loads(self.raw_body or b"null")
-        except ValueError as err:
-            raise ApiError(400, errors.INVALID_REQUEST, PROGRAM) from err
+    def note(self, text):
+        self.deviations.append(text)
 
 
 class Reply(NamedTuple):
     status: int
     body: object
     write: bool  # a successful document write (the only thing worth dropping)
+    deviations: tuple = ()
+    headers: dict = None
 
 
 class Backend:
     """State and behaviour of one simulated Sepidar server."""
 
-    def __init__(self, dataset, knobs=None, seed=None):
+    def __init__(self, dataset, knobs=None, seed=None, state_dir=None):
         self.dataset = dataset
         self.knobs = knobs or Knobs()
         self.seed = random.randrange(2**32) if seed is None else seed
         self.lock = threading.RLock()
         self.stopping = threading.Event()
-        self.reset(devices=True)
+        self.store = StateStore(state_dir) if state_dir else None
+        self.log = RequestLog(self.store)
+        self.stats = {}
+        self.security = Security(dataset, self.knobs, self.stats, self.store)
+        self._fresh_books()
+        if self.store is not None:
+            self._load()
+
+    def _load(self):
+        """Read the state folder; write what it lacks, so that it is complete."""
+        self.security.load()
+        tables = {name: self.store.load(name) for name in TABLES}
+        self.ledger.load_tables({k: v for k, v in tables.items() if v is not None})
+        self._save(name for name, table in tables.items() if table is None)
+        for name, save in (
+            ("devices", self.security.save_devices),
+            ("sessions", self.security.save_sessions),
+        ):
+            if not self.store.path(name).exists():
+                save()
+
+    @property
+    def devices(self):
+        return self.security.devices
+
+    @property
+    def sessions(self):
+        return self.security.sessions
+
+    @property
+    def users(self):
+        return self.security.users
 
     # -- life cycle and control --------------------------------------------------
 
+    def _fresh_books(self):
+        self.ledger = Ledger(self.dataset, self.knobs)
+        self.rng = random.Random(self.seed)
+        self.stats.clear()
+        self.stats.update(
+            {"requests": 0, "logins": 0, "token_checks": 0, "tokens_revoked": 0}
+        )
+        self.faults = {"error": 0, "timeout": 0, "drop": 0}
+
     def reset(self, devices=False):
-        """Back to the seeded books and counters; ``devices`` also forgets keys."""
+        """Back to the seeded books and counters, with an empty request log.
+
+        ``devices`` also forgets registrations, used codes and tokens. With a
+        state folder, the folder is reset the same way.
+        """
         with self.lock:
-            self.ledger = Ledger(self.dataset, self.knobs)
-            self.rng = random.Random(self.seed)
-            self.stats = {
-                "requests": 0,
-                "logins": 0,
-                "token_checks": 0,
-                "tokens_revoked": 0,
-            }
-            self.faults = {"error": 0, "timeout": 0, "drop": 0}
+            self._fresh_books()
+            self.log.clear()
             if devices:
-                self.users = {u["UserName"].lower(): u for u in self.dataset["users"]}
-                self.devices = {
-                    d["IntegrationID"]: Device(
-                        d["IntegrationID"],
-                        d["Serial"],
-                        d["Title"],
-                        d["UserName"],
-                        d.get("IsActive", True),
-                    )
-                    for d in self.dataset["devices"]
-                }
-                self.sessions = {}
+                self.security.reset()
+                self.security.save()
+            self._save(TABLES)
 
     def configure(self, values):
         """Change knobs at runtime; ``seed`` re-seeds the fault RNG."""
@@ -176,30 +196,14 @@ class Backend:
             self.knobs.update(values)
 
     def issue_serial(self, integration_id=None, title=None, user_name=None):
-        """Issue a serial, as Sepidar's "new device" or "get serial" buttons do.
-
-        For an existing device the IntegrationID stays and only the suffix changes;
-        its key is dropped so it must register again.
-        """
         with self.lock:
-            device = self.devices.get(as_int(integration_id))
-            if device is None:
-                new_id = as_int(integration_id) or max(self.devices, default=999) + 1
-                user = user_name or next(iter(self.users.values()))["UserName"]
-                device = Device(new_id, "", title or f"دستگاه {new_id}", user)
-                self.devices[new_id] = device
-            old = device.serial
-            while device.serial == old:
-                device.serial = f"{device.integration_id}{secrets.token_hex(2)}"
-            device.private_key = None
-            device.used_codes.clear()
-            self._revoke_sessions(device.integration_id)
-            return self._device_summary(device)
+            return self.security.issue_serial(integration_id, title, user_name)
 
     def snapshot(self):
         """Counters for tests and benchmarks (``GET /__sim__/state``)."""
         with self.lock:
             ledger = self.ledger
+            logged, odd = self.log.counts()
             return {
                 "seed": self.seed,
                 **self.stats,
@@ -208,20 +212,16 @@ class Backend:
                 "quotations": len(ledger.quotations),
                 "invoices": len(ledger.invoices),
                 "duplicate_quotation_guids": ledger.duplicate_quotation_guids(),
-                "devices": [self._device_summary(d) for d in self.devices.values()],
+                "devices": [self.security.summary(d) for d in self.devices.values()],
                 "knobs": self.knobs.as_dict(),
+                "state_dir": str(self.store.directory) if self.store else None,
+                "requests_logged": logged,
+                "requests_with_deviations": odd,
             }
 
     def credentials(self):
-        """Serials and passwords to print at start-up."""
         with self.lock:
-            return [
-                {
-                    **self._device_summary(device),
-                    "Password": self.users[device.user_name.lower()].get("Password"),
-                }
-                for device in self.devices.values()
-            ]
+            return self.security.credentials()
 
     def sleep(self, seconds):
         """Sleep that ends early when the server stops."""
@@ -243,128 +243,82 @@ class Backend:
         with self.lock:
             self.faults["drop"] += 1
 
+    def record_request(self, method, path, status, deviations=(), fault=None):
+        """One line of the request log (the HTTP front calls it for every request)."""
+        return self.log.record(method, path, status, deviations, fault)
+
+    def _save(self, tables):
+        """Write the ledger tables changed (or given) to the state folder."""
+        if self.store is not None:
+            for name, table in self.ledger.tables(sorted(tables)).items():
+                self.store.save(name, table)
+        self.ledger.changed.clear()
+
     # -- request handling --------------------------------------------------------
 
     def handle(self, method, path, query, headers, raw_body):
         """Answer one ``/api/...`` request; never raises for client mistakes."""
         with self.lock:
+            deviations = []
             try:
                 route, args = _match(method, path)
-                request = Request(method, headers, query, raw_body)
-                self._authenticate(request, route.auth)
-                status, body = getattr(self, f"_do_{route.action}")(request, *args)
-                return Reply(status, body, route.write)
+                request = Request(method, headers, query, raw_body, deviations)
+                _note_headers(request, route)
+                self.security.authenticate(request, route.auth)
+                body = self._bind(request, route)
+                if body is not None:
+                    args = (*args, body)
+                status, answer = getattr(self, f"_do_{route.action}")(request, *args)
+                reply = Reply(status, answer, route.write, tuple(deviations))
             except ApiError as err:
-                return Reply(err.status, err.body(), False)
+                reply = Reply(
+                    err.status, err.body(), False, tuple(deviations), err.headers
+                )
+            if self.ledger.changed:
+                self._save(self.ledger.changed)
+            return reply
 
-    def _authenticate(self, request, mode):
-        """Header checks, in an order the sources leave open (doc section 14, #1).
+    def _bind(self, request, route):
+        """The request's body bound to the route's model (``None``: no body)."""
+        if route.model is None:
+            if request.raw_body.strip():
+                request.note(f"a body was sent to {request.method} and ignored")
+            return None
+        if request.raw_body.strip():
+            self._check_media_type(request)
+        value = binding.parse(request.raw_body)
+        binder = binding.Binder(self.knobs, request.level, request.deviations)
+        return binder.bind(value, route.model)
 
-        Chosen: version (412), device, signature, replay, then token (401s).
-        """
-        if mode == NO_AUTH:
-            return
-        request.level = self._check_version(request.headers.get("generationversion"))
-        request.device = self._check_device(request.headers.get("integrationid"))
-        self._check_signature(request.device, request.headers)
-        if mode == TOKEN_AUTH:
-            self._check_token(request)
-
-    def _check_version(self, raw):
-        level = as_int(raw)
-        knobs = self.knobs
-        if knobs.version_policy == "exact":
-            accepted = level == knobs.generation_version
-        else:
-            accepted = level is not None and (
-                knobs.min_generation_version <= level <= knobs.generation_version
-            )
-        if not accepted:
-            raise ApiError(412, errors.VERSION_MISMATCH)
-        return level
-
-    def _check_device(self, raw):
-        device = self.devices.get(as_int(raw))
-        if device is None:
-            raise ApiError(401, errors.DEVICE_NOT_FOUND)
-        if not device.active or device.private_key is None:
-            raise ApiError(401, errors.DEVICE_INVALID)
-        return device
-
-    def _check_signature(self, device, headers):
-        """EncArbitraryCode must decrypt to ArbitraryCode, which is single-use."""
-        code = headers.get("arbitrarycode", "").strip().lower()
-        try:
-            decrypted = crypto.decrypt_arbitrary_code(
-                device.private_key, headers.get("encarbitrarycode", "")
-            )
-        except crypto.CryptoError as err:
-            raise ApiError(401, errors.BAD_DEVICE_CODE) from err
-        if decrypted != code:
-            raise ApiError(401, errors.API_KEY_MISMATCH)
-        if self.knobs.enforce_unique_arbitrary_code:
-            if code in device.used_codes:
-                raise ApiError(401, errors.DUPLICATE_CODE)
-            device.used_codes.add(code)
-
-    def _check_token(self, request):
-        scheme, _, token = request.headers.get("authorization", "").partition(" ")
-        token = token.strip()
-        session = self.sessions.get(token) if scheme.lower() == "bearer" else None
-        if session is None or session.integration_id != request.device.integration_id:
-            raise ApiError(401, errors.TOKEN_INVALID)
-        ttl = self.knobs.token_ttl_s
-        every = self.knobs.token_expiry_every_n_calls
-        self.stats["token_checks"] += 1
-        expired = ttl and time.monotonic() - session.issued > ttl
-        if expired or (every and self.stats["token_checks"] % every == 0):
-            del self.sessions[token]
-            self.stats["tokens_revoked"] += 1
-            raise ApiError(401, errors.RELOGIN_NEEDED)
-
-    def _revoke_sessions(self, integration_id):
-        for token, session in list(self.sessions.items()):
-            if session.integration_id == integration_id:
-                del self.sessions[token]
-
-    def _device_summary(self, device):
-        return {
-            "IntegrationID": device.integration_id,
-            "Serial": device.serial,
-            "Title": device.title,
-            "UserName": device.user_name,
-            "Registered": device.private_key is not None,
-        }
+    def _check_media_type(self, request):
+        """415 unless the body is declared JSON (Web API picks a formatter by it)."""
+        content_type = request.headers.get("content-type", "")
+        media, _, parameters = content_type.partition(";")
+        media = media.strip().lower()
+        if media not in JSON_MEDIA_TYPES:
+            if not media:
+                text = (
+                    "The request contains an entity body but no Content-Type "
+                    "header. The inferred media type 'application/octet-stream' "
+                    "is not supported for this resource."
+                )
+            else:
+                text = errors.UNSUPPORTED_MEDIA_TYPE.format(media)
+            if self.knobs.require_json_content_type:
+                raise ApiError(415, text, PROGRAM)
+            request.note(f"read as JSON although: {text}")
+        elif media != "application/json":
+            request.note(f"Content-Type {media} (clients send application/json)")
+        for parameter in parameters.split(";"):
+            name, _, value = parameter.partition("=")
+            charset = value.strip().strip('"').lower()
+            if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+                request.note(f"Content-Type charset {charset!r}, not utf-8")
 
     # -- device and session endpoints --------------------------------------------
 
-    def _do_register(self, request):
-        body = as_object(request.json())
-        integration_id = as_int(body.get("IntegrationID"))  # number or string
-        device = self.devices.get(integration_id)
-        if device is None:
-            raise ApiError(404, errors.DEVICE_NOT_FOUND)
-        key = crypto.serial_key(device.serial)
-        try:
-            plain = crypto.aes_cbc_decrypt(
-                key,
-                crypto.b64decode(body.get("IV")),
-                crypto.b64decode(body.get("Cypher")),
-            )
-        except crypto.CryptoError as err:
-            raise ApiError(400, errors.DEVICE_MISMATCH) from err
-        if plain != str(integration_id).encode("ascii"):
-            raise ApiError(400, errors.DEVICE_MISMATCH)
-        if device.private_key is not None:
-            raise ApiError(400, errors.ALREADY_REGISTERED)
-        device.private_key = crypto.new_device_key(self.knobs.rsa_key_bits)
-        iv = os.urandom(16)
-        xml = crypto.public_key_xml(device.private_key).encode("utf-8")
-        return 201, {
-            "Cypher": crypto.b64encode(crypto.aes_cbc_encrypt(key, iv, xml)),
-            "IV": crypto.b64encode(iv),
-            "DeviceTitle": device.title,
-        }
+    def _do_register(self, request, body):
+        return self.security.register(body)
 
     def _do_generation_version(self, request):
         return 200, {
@@ -372,30 +326,8 @@ class Backend:
             "LockNumber": self.dataset.get("lock_number", ""),
         }
 
-    def _do_login(self, request):
-        body = as_object(request.json())
-        user = self.users.get(str(body.get("UserName") or "").strip().lower())
-        if user is None:
-            raise ApiError(404, errors.USER_NOT_FOUND)
-        if not user.get("IsActive", True):
-            raise ApiError(400, errors.USER_INACTIVE)
-        sent = str(body.get("PasswordHash") or "").lower()  # either hex case works
-        if sent != crypto.md5_hex(user["Password"]):
-            raise ApiError(401, errors.WRONG_PASSWORD)
-        if request.device.user_name.lower() != user["UserName"].lower():
-            raise ApiError(403, errors.USER_DEVICE_MISMATCH)
-        # Opaque token: real ones are JWTs, but clients must not look inside.
-        token = secrets.token_urlsafe(32)
-        self.sessions[token] = Session(
-            user["UserName"], request.device.integration_id, time.monotonic()
-        )
-        self.stats["logins"] += 1
-        return 201, {
-            "Token": token,
-            "UserID": user["UserID"],
-            "Title": user["Title"],
-            **dict.fromkeys(PERMISSIONS, True),
-        }
+    def _do_login(self, request, body):
+        return self.security.login(request, body)
 
     def _do_is_authorized(self, request):
         return 200, True
@@ -422,20 +354,20 @@ class Backend:
     def _do_customer(self, request, customer_id):
         return 200, self.ledger.customer(int(customer_id), request.level)
 
-    def _do_create_customer(self, request):
-        return 201, self.ledger.create_customer(request.json(), request.level)
+    def _do_create_customer(self, request, body):
+        return 201, self.ledger.create_customer(body, request.level)
 
     def _do_quotations(self, request):
         return 200, self.ledger.quotation_list(
-            parse_date(request.query.get("fromdate")),
-            parse_date(request.query.get("todate")),
+            parse_query_date(request.query.get("fromdate")),
+            parse_query_date(request.query.get("todate")),
         )
 
     def _do_quotation(self, request, quotation_id):
         return 200, self.ledger.quotation(int(quotation_id))
 
-    def _do_create_quotation(self, request):
-        return 201, self.ledger.create_quotation(request.json())
+    def _do_create_quotation(self, request, body):
+        return 201, self.ledger.create_quotation(body, request.deviations)
 
     def _do_close_quotation(self, request, quotation_id):
         self.ledger.close_quotation(int(quotation_id))
@@ -447,20 +379,46 @@ class Backend:
     def _do_invoice(self, request, invoice_id):
         return 200, self.ledger.invoice(int(invoice_id), request.level)
 
-    def _do_create_invoice(self, request):
-        return 201, self.ledger.create_invoice(request.json(), request.level)
+    def _do_create_invoice(self, request, body):
+        return 201, self.ledger.create_invoice(body, request.level, request.deviations)
 
-    def _do_invoice_from_quotation(self, request):
-        return 201, self.ledger.invoice_from_quotation(request.json(), request.level)
+    def _do_invoice_from_quotation(self, request, body):
+        return 201, self.ledger.invoice_from_quotation(
+            body, request.level, request.deviations
+        )
 
 
 def _match(method, path):
-    """Find the route of ``path``; unknown ones get Sepidar's real 404 body."""
+    """The route of ``path``: Sepidar's real 404 body when unknown, 405 when
+    the path is known for other methods only (ASP.NET's answer, with Allow)."""
     normalized = path.lower().rstrip("/")
+    allowed = []
     if normalized.startswith("/api/"):
         tail = normalized[len("/api/") :]
         for route in ROUTES:
             match = route.pattern.fullmatch(tail)
             if match and route.method == method:
                 return route, match.groups()
+            if match:
+                allowed.append(route.method)
+    if allowed:
+        raise ApiError(
+            405,
+            errors.METHOD_NOT_ALLOWED.format(method),
+            PROGRAM,
+            headers={"Allow": ", ".join(sorted(set(allowed)))},
+        )
     raise ApiError(404, errors.ROUTE_NOT_FOUND, PROGRAM)
+
+
+def _note_headers(request, route):
+    """Deviations of the request line and headers (accepted, but odd)."""
+    for name in request.query:
+        if name not in route.query:
+            request.note(f"unknown query parameter {name!r} ignored")
+    if route.auth == NO_AUTH:
+        sent = [name for name in SECURITY_HEADERS if name in request.headers]
+        if sent:
+            request.note(f"security headers sent where none is read: {sent}")
+    elif route.auth == DEVICE_AUTH and "authorization" in request.headers:
+        request.note("Authorization sent to login, which reads none")

@@ -15,7 +15,12 @@ from .server import CONTROL_PREFIX, SimulatorServer
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="sepidar_simulator",
-        description="Stateful fake of the Sepidar e-commerce web service.",
+        description="Stateful fake of the Sepidar e-commerce web service. Strict "
+        "by default: where it is unknown whether a real Sepidar refuses something "
+        "doubtful, it does; the --check-*, --require-* and --refuse-* knobs relax "
+        "those rules (false). Every /api request is logged with its deviations "
+        "(what a real server would tolerate but looks like a client bug): GET "
+        "/__sim__/requests, and requests.jsonl in --state-dir.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="0.0.0.0 in docker")
     parser.add_argument("--port", type=int, default=7373)
@@ -35,6 +40,14 @@ def build_parser():
         "--dump-data",
         action="store_true",
         help="print the dataset it would serve and exit",
+    )
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help="keep devices (keys), used ArbitraryCodes, tokens, customers, "
+        "quotations, invoices, id sequences and the request log (requests.jsonl) "
+        "in DIR as JSON, and read them back at start: a restart changes nothing "
+        "for a client (a serial still registers once). Default: in memory",
     )
     parser.add_argument("--seed", type=int, help="fault RNG seed (default: random)")
     parser.add_argument("--log-level", default="WARNING")
@@ -66,8 +79,11 @@ def banner(server):
         )
     lines.append(
         f"  control: GET {CONTROL_PREFIX}state, GET|POST {CONTROL_PREFIX}config, "
-        f"POST {CONTROL_PREFIX}reset, POST {CONTROL_PREFIX}devices"
+        f"POST {CONTROL_PREFIX}reset, POST {CONTROL_PREFIX}devices, "
+        f"GET|DELETE {CONTROL_PREFIX}requests"
     )
+    if server.backend.store is not None:
+        lines.append(f"  state kept in {server.backend.store.directory}")
     return "\n".join(lines)
 
 
@@ -87,7 +103,12 @@ def main(argv=None):
     }
     try:
         server = SimulatorServer(
-            args.host, args.port, seed=args.seed, dataset=dataset, **knobs
+            args.host,
+            args.port,
+            seed=args.seed,
+            dataset=dataset,
+            state_dir=args.state_dir,
+            **knobs,
         )
     except ValueError as err:
         parser.error(str(err))

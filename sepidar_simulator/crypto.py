@@ -10,6 +10,7 @@ import binascii
 import hashlib
 
 from cryptography.hazmat.backends import default_backend
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
@@ -60,6 +61,19 @@ def b64encode(data):
 def new_device_key(bits):
     """A fresh device RSA key pair (real servers use 512 bits, exponent 65537)."""
     return rsa.generate_private_key(65537, bits, default_backend())
+
+
+def private_key_pem(private_key):
+    """The device key as PEM text, for the state folder (unencrypted: test keys)."""
+    return private_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode("ascii")
+
+
+def load_private_key(pem):
+    return serialization.load_pem_private_key(pem.encode("ascii"), password=None)
 
 
 def public_key_xml(private_key):

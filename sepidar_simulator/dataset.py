@@ -7,10 +7,16 @@ totals) are derived from ``inventories`` and need not be written. Load your own 
 ``data/demo_dataset.json`` is the demo database's (:data:`DEMO_DATASET`), what the
 command line serves unless told otherwise. Print the built-in one with
 ``python -m sepidar_simulator --builtin-data --dump-data``.
+
+``fiscal_years`` (not served by any endpoint, section 11) decides which document
+dates are accepted: by default the Solar Hijri year of today, open, and the one
+before, closed (``fiscal.py``); a dataset may list its own.
 """
 
 import json
 from pathlib import Path
+
+from .fiscal import default_fiscal_years
 
 # The dataset matching the demo products of car_portal_orders (VH-1001…, PT-2001…)
 # and the demo backend of car_portal_sepidar (demo/sepidar_demo.xml mirrors it).
@@ -49,19 +55,12 @@ def default_dataset():
             {"CurrencyID": 2, "Title": "یورو", "PrecisionCount": 2, "IsMain": False},
         ],
         "sale_types": [
-            {"SaleTypeID": 1, "Title": "فروش داخلی", "Market": 1, "IsAvailable": True},
-            {
-                "SaleTypeID": 2,
-                "Title": "فروش اینترنتی",
-                "Market": 1,
-                "IsAvailable": True,
-            },
-            {
-                "SaleTypeID": 3,
-                "Title": "فروش صادراتی",
-                "Market": 2,
-                "IsAvailable": True,
-            },
+            {"SaleTypeID": i, "Title": title, "Market": market, "IsAvailable": True}
+            for i, title, market in (
+                (1, "فروش داخلی", 1),
+                (2, "فروش اینترنتی", 1),
+                (3, "فروش صادراتی", 2),
+            )
         ],
         "stocks": [
             {"StockID": 1, "Code": 1, "Title": "انبار خودرو", "IsActive": True},
@@ -83,6 +82,7 @@ def default_dataset():
         "inventories": _inventories(),
         "price_note_items": _price_note_items(),
         "customers": _customers(),
+        "fiscal_years": default_fiscal_years(),
     }
 
 

@@ -12,11 +12,12 @@ PROGRAM = 1  # خطای برنامه
 class ApiError(Exception):
     """An HTTP error answer in Sepidar's ``{"Type": .., "Message": ..}`` form."""
 
-    def __init__(self, status, message, error_type=BUSINESS):
+    def __init__(self, status, message, error_type=BUSINESS, headers=None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.error_type = error_type
+        self.headers = headers or {}  # e.g. ``Allow`` of a 405
 
     def body(self):
         return {"Type": self.error_type, "Message": self.message}
@@ -63,6 +64,26 @@ DUPLICATE_GUID = "رکوردی با این شناسه قبلاً ثبت شده �
 NO_CUSTOMER_GUID = "شناسه مشتری نباید خالی باشد."
 NO_CUSTOMER_NAME = "نام مشتری نباید خالی باشد."
 INVALID_CUSTOMER_TYPE = "نوع مشتری نامعتبر است."
-# ASP.NET's own texts (English on real servers too).
+# Strict rules (knobs.py): a real server's texts for these are not public.
+NO_FISCAL_YEAR = "تاریخ سند در هیچ سال مالی تعریف‌شده‌ای نیست."
+FISCAL_YEAR_CLOSED = "سال مالی تاریخ سند بسته شده است."
+EXPIRATION_BEFORE_DATE = "تاریخ اعتبار پیش‌فاکتور نباید قبل از تاریخ آن باشد."
+MAIN_CURRENCY_RATE = "نرخ ارز اصلی باید ۱ باشد."
+INVALID_RATE = "نرخ ارز باید بزرگتر از صفر باشد."
+NEGATIVE_AMOUNT = "مالیات، عوارض، اضافات و تخفیف ردیف نباید منفی باشند."
+DISCOUNT_OVER_PRICE = "تخفیف ردیف نباید از مبلغ ردیف بیشتر باشد."
+NO_SECONDARY_UNIT = "کالا واحد فرعی ندارد؛ مقدار فرعی باید صفر باشد."
+LEGAL_PERSON_LAST_NAME = "مشتری حقوقی نام خانوادگی ندارد."
+QUOTATION_CLOSED = "پیش‌فاکتور خاتمه یافته است و فاکتور فروش برای آن صادر نمی‌شود."
+# ASP.NET's and SQL Server's own texts (English on real servers too).
 SERVER_ERROR = "An error has occurred."
 INVALID_REQUEST = "The request is invalid."
+UNSUPPORTED_MEDIA_TYPE = (
+    "The request entity's media type '{}' is not supported for this resource."
+)
+METHOD_NOT_ALLOWED = "The requested resource does not support http method '{}'."
+# Sepidar's date columns are SQL ``datetime`` (DB scripts), which starts in 1753.
+SQL_DATE_OVERFLOW = (
+    "SqlDateTime overflow. Must be between 1/1/1753 12:00:00 AM and "
+    "12/31/9999 11:59:59 PM."
+)

@@ -4,6 +4,10 @@ All of them can be given at start (keyword arguments / CLI flags) and changed wh
 running (``POST /__sim__/config``). Faults are drawn from a seeded RNG, the same three
 draws for every API request, so a run with the same seed and the same sequence of
 requests injects the same faults.
+
+The simulator is strict by default: where sepidar-api.md does not say whether a
+real Sepidar refuses something doubtful, it does, and a knob relaxes that rule
+(``check_*``, ``require_*``, ``refuse_*``; true = strict).
 """
 
 import dataclasses
@@ -70,6 +74,49 @@ class Knobs:
         True, "refuse documents whose totals differ from the sum of their lines"
     )
     rsa_key_bits: int = _knob(512, "RSA key size made at registration (real: 512)")
+    # -- strict rules (true = refuse, as the strictest real server would) -------
+    check_fiscal_year: bool = _knob(
+        True,
+        "refuse a quotation dated outside an open fiscal year (also a Solar Hijri "
+        "date such as 1405-09-11 sent as if Gregorian); false: only dates before "
+        "1753 fail, with SQL Server's 500",
+    )
+    check_expiration_date: bool = _knob(
+        True, "refuse a quotation whose ExpirationDate is before its Date"
+    )
+    check_currency_rate: bool = _knob(
+        True, "refuse a quotation Rate other than 1 on the main currency (or <= 0)"
+    )
+    check_line_amounts: bool = _knob(
+        True,
+        "refuse negative line Tax, Duty, Addition or Discount, and a line "
+        "Discount above its Price",
+    )
+    check_secondary_quantity: bool = _knob(
+        True, "refuse a SecondaryQuantity on an item without a secondary unit"
+    )
+    check_legal_last_name: bool = _knob(
+        True, "refuse a LastName on a legal-person customer (CustomerType 2)"
+    )
+    check_closed_quotation: bool = _knob(
+        True, "refuse an invoice based on a closed (خاتمه) quotation"
+    )
+    require_json_content_type: bool = _knob(
+        True,
+        "answer 415 to a body that is not application/json (or text/json), as "
+        "ASP.NET Web API does; false: read it as JSON anyway (a deviation)",
+    )
+    refuse_numeric_strings: bool = _knob(
+        True,
+        'refuse numbers and booleans sent as JSON strings ("1000"); Json.NET '
+        "would convert them (false: accepted, a deviation)",
+    )
+    require_amount_fields: bool = _knob(
+        True,
+        "refuse omitted numbers the PDF marks required (header Tax, Duty, "
+        "Addition, line amounts, refs...); false: they bind to 0 like a .NET "
+        "double",
+    )
 
     def update(self, values):
         """Apply ``{name: value}`` from keyword arguments or JSON, with checks."""

@@ -1,19 +1,23 @@
 """Sepidar's books as the web service shows them: reference data and documents.
 
-Validation follows sepidar-api.md sections 9-11. Read models depend on the API level
-of the request (``GenerationVersion``), like the multi-level OpenAPI file describes.
+Validation follows sepidar-api.md sections 9-11 (document rules in
+``documents.py``). Read models depend on the API level of the request
+(``GenerationVersion``), like the multi-level OpenAPI file describes. Request
+bodies arrive already bound (``binding.py``): typed, with Sepidar's spelling.
+
+Customers, quotations, invoices and their id sequences are the ledger's state
+(:meth:`Ledger.tables`, :meth:`Ledger.load_tables`); reference data comes from
+the dataset at every start.
 """
 
 import copy
-import itertools
-import math
 from collections import Counter
 from datetime import date, datetime
 
-from . import errors
+from . import errors, fiscal
+from .documents import TOTAL_FIELDS, DocumentRules
 from .errors import PROGRAM, ApiError
 
-TOTAL_FIELDS = ("Price", "Discount", "Tax", "Duty", "Addition")
 INVOICE_FROM_QUOTATION = (
     "CurrencyRef",
     "CustomerRef",
@@ -49,22 +53,14 @@ INVOICE_ITEM_VIEW = (
     *TOTAL_FIELDS,
     "NetPrice",
 )
-LINE_AMOUNT_FIELDS = (
-    "SecondaryQuantity",
-    "PriceInfoPercentDiscount",
-    "PriceInfoPriceDiscount",
-    "PriceInfoDiscountRate",
-    "AggregateAmountPercentDiscount",
-    "AggregateAmountPriceDiscount",
-    "AggregateAmountDiscountRate",
-    "CustomerDiscount",
-    "CustomerDiscountRate",
-    "Discount",
-    "Tax",
-    "Duty",
-    "Addition",
-)
 CITY = 3
+LEGAL_PERSON = 2
+# State tables: rows, their id field, and the id sequences stored with them.
+TABLES = {
+    "customers": ("CustomerID", ("customer", "address")),
+    "quotations": ("ID", ("quotation", "quotation_item")),
+    "invoices": ("InvoiceID", ("invoice", "invoice_item")),
+}
 
 
 class Ledger:
@@ -82,18 +78,46 @@ class Ledger:
         self.items = _by_id(data["items"], "ItemID")
         self.inventories = data["inventories"]
         self.price_note_items = data["price_note_items"]
+        self.fiscal_years = data.get("fiscal_years") or fiscal.default_fiscal_years()
         self.customers = _by_id(data["customers"], "CustomerID")
         self.quotations = {}
         self.invoices = {}
         addresses = [a for c in self.customers.values() for a in c["Addresses"]]
-        self._ids = {
-            "customer": _counter_after(self.customers),
-            "address": _counter_after(a["CustomerAddressID"] for a in addresses),
-            "quotation": itertools.count(1),
-            "quotation_item": itertools.count(1),
-            "invoice": itertools.count(1),
-            "invoice_item": itertools.count(1),
+        self.next_ids = {
+            "customer": max(self.customers, default=0) + 1,
+            "address": max((a["CustomerAddressID"] for a in addresses), default=0) + 1,
+            "quotation": 1,
+            "quotation_item": 1,
+            "invoice": 1,
+            "invoice_item": 1,
         }
+        self.changed = set()  # state tables written since the last save
+
+    def _take(self, sequence):
+        value = self.next_ids[sequence]
+        self.next_ids[sequence] = value + 1
+        return value
+
+    # -- state -------------------------------------------------------------------
+
+    def tables(self, names=None):
+        """``{table: JSON-able state}`` of the document tables (all by default)."""
+        state = {}
+        for name in names or TABLES:
+            _key, sequences = TABLES[name]
+            state[name] = {
+                "NextIDs": {s: self.next_ids[s] for s in sequences},
+                "Rows": list(getattr(self, name).values()),
+            }
+        return state
+
+    def load_tables(self, state):
+        """Replace the document tables by a saved :meth:`tables` state."""
+        for name, table in state.items():
+            key, sequences = TABLES[name]
+            setattr(self, name, {row[key]: row for row in table["Rows"]})
+            for sequence in sequences:
+                self.next_ids[sequence] = table["NextIDs"][sequence]
 
     # -- reference data ----------------------------------------------------------
 
@@ -163,70 +187,68 @@ class Ledger:
         return _customer_view(customer, level)
 
     def create_customer(self, body, level):
-        body = as_object(body)
-        guid = _text(body.get("GUID"))
+        """``POST /api/Customers`` with a bound ``CustomerAdd`` body."""
+        guid = _text(body["GUID"])
         if not guid:
             raise ApiError(400, errors.NO_CUSTOMER_GUID)
-        if as_int(body.get("CustomerType")) not in (1, 2):
+        kind = body["CustomerType"]
+        if kind not in (1, 2):
             raise ApiError(400, errors.INVALID_CUSTOMER_TYPE)
-        if not _text(body.get("Name")):
+        name, last_name = _text(body["Name"]), _text(body["LastName"])
+        if not name:
             raise ApiError(400, errors.NO_CUSTOMER_NAME)
-        addresses = self._new_addresses(body.get("Addresses"))
+        # A company (legal person) has a name only (section 9.2).
+        if kind == LEGAL_PERSON and last_name and self.knobs.check_legal_last_name:
+            raise ApiError(400, errors.LEGAL_PERSON_LAST_NAME)
+        addresses = self._new_addresses(body["Addresses"])
         if _lower(guid) in {_lower(c["GUID"]) for c in self.customers.values()}:
             raise self._duplicate("GNR.Party")
-        customer_id = next(self._ids["customer"])
-        name, last_name = _text(body["Name"]), _text(body.get("LastName"))
+        customer_id = self._take("customer")
         self.customers[customer_id] = {
             "CustomerID": customer_id,
             "GUID": guid,
             "Title": f"{name} {last_name}".strip(),
             "Code": str(10000 + customer_id),
-            "PhoneNumber": body.get("PhoneNumber"),
+            "PhoneNumber": body["PhoneNumber"],
             "Remainder": 0,
             "CreditRemainder": 0,
-            "CustomerType": as_int(body["CustomerType"]),
+            "CustomerType": kind,
             "Name": name,
             "LastName": last_name,
-            "BirthDate": body.get("BirthDate"),
-            "NationalID": body.get("NationalID"),
-            "EconomicCode": body.get("EconomicCode"),
+            "BirthDate": body["BirthDate"],
+            "NationalID": body["NationalID"],
+            "EconomicCode": body["EconomicCode"],
             "Version": 1,
             "GroupingRef": None,
             "DiscountRate": 0,
             "Addresses": addresses,
         }
+        self.changed.add("customers")
         return self.customer(customer_id, level)
 
     def _new_addresses(self, addresses):
         """Validate ``CustomerAddress_New`` rows; the array is mandatory, even empty."""
-        if not isinstance(addresses, list):
+        if addresses is None:
             raise ApiError(400, errors.INVALID_REQUEST, PROGRAM)
-        if sum(1 for a in addresses if isinstance(a, dict) and a.get("IsMain")) > 1:
+        if sum(1 for a in addresses if a["IsMain"]) > 1:
             raise ApiError(400, errors.MANY_MAIN_ADDRESSES)
         known = {
             _lower(a["GUID"]) for c in self.customers.values() for a in c["Addresses"]
         }
         rows = []
         for address in addresses:
-            address = as_object(address)
-            city = self.divisions.get(as_int(address.get("CityRef")))
+            city = self.divisions.get(address["CityRef"])
             if city is None or city["Type"] != CITY:
                 raise ApiError(400, errors.INVALID_CITY)
-            guid = _lower(address.get("GUID"))
+            guid = _lower(address["GUID"])
             if guid and guid in known:
                 raise self._duplicate("GNR.PartyAddress")
             known.add(guid)
             rows.append(
                 {
-                    "CustomerAddressID": next(self._ids["address"]),
-                    "GUID": address.get("GUID"),
-                    "Title": address.get("Title"),
-                    "IsMain": bool(address.get("IsMain")),
+                    "CustomerAddressID": self._take("address"),
+                    **{field: address[field] for field in address},
                     "CityRef": city["DivisionID"],
-                    "Address": address.get("Address"),
-                    "ZipCode": address.get("ZipCode"),
-                    "Latitude": address.get("Latitude"),
-                    "Longitude": address.get("Longitude"),
                 }
             )
         return rows
@@ -247,32 +269,34 @@ class Ledger:
             raise ApiError(404, errors.DOCUMENT_NOT_FOUND)
         return copy.deepcopy(quotation)
 
-    def create_quotation(self, body):
-        body = as_object(body)
-        header, lines = self._document(body, stock_required=False)
+    def create_quotation(self, body, deviations):
+        """``POST /api/Quotations`` with a bound ``Quotation_Batch`` body."""
+        rules = DocumentRules(self, deviations)
+        header, lines = rules.document(body, stock_required=False, quotation=True)
+        day = body["Date"] or date.today()  # omitted: the server's today
+        rules.check_date(day)
+        rules.check_expiration(day, body["ExpirationDate"])
         if self.knobs.unique_quotation_guid and _lower(header["GUID"]) in {
             _lower(q["GUID"]) for q in self.quotations.values()
         }:
             raise self._duplicate("SLS.Quotation")
-        quotation_id = next(self._ids["quotation"])
-        day = parse_date(body.get("Date")) or date.today()
+        quotation_id = self._take("quotation")
         header.update(
             {
                 "ID": quotation_id,
                 "Number": quotation_id,
                 "Date": _format(day),
-                "ExpirationDate": _format(
-                    parse_date(body.get("ExpirationDate")) or day
-                ),
-                "Rate": _number(body.get("Rate", 1), "Rate"),
+                "ExpirationDate": _format(body["ExpirationDate"]),
+                "Rate": body["Rate"],
                 "Closed": False,
-                "Description": body.get("Description"),
+                "Description": body["Description"],
             }
         )
         for line in lines:
-            line["QuotationItemID"] = next(self._ids["quotation_item"])
+            line["QuotationItemID"] = self._take("quotation_item")
         header["Items"] = lines
         self.quotations[quotation_id] = header
+        self.changed.add("quotations")
         return copy.deepcopy(header)
 
     def close_quotation(self, quotation_id):
@@ -280,6 +304,7 @@ class Ledger:
         if quotation is None:
             raise ApiError(404, errors.DOCUMENT_NOT_FOUND)
         quotation["Closed"] = True
+        self.changed.add("quotations")
 
     def duplicate_quotation_guids(self):
         """How many quotations repeat a GUID already used: the cost of blind resends."""
@@ -290,7 +315,12 @@ class Ledger:
 
     def invoice_list(self, level):
         """Invoices of the current fiscal year, without lines."""
-        return [_invoice_view(i, level, lines=False) for i in self.invoices.values()]
+        year = fiscal.find(self.fiscal_years, date.today())
+        return [
+            _invoice_view(invoice, level, lines=False)
+            for invoice in self.invoices.values()
+            if year is None or fiscal.find([year], _day(invoice["Date"]))
+        ]
 
     def invoice(self, invoice_id, level):
         invoice = self.invoices.get(invoice_id)
@@ -298,29 +328,33 @@ class Ledger:
             raise ApiError(404, errors.DOCUMENT_NOT_FOUND)
         return _invoice_view(invoice, level, lines=True)
 
-    def create_invoice(self, body, level):
+    def create_invoice(self, body, level, deviations):
         """Create an invoice dated today; its GUID has a unique index in Sepidar."""
-        body = as_object(body)
-        header, lines = self._document(body, stock_required=True)
+        rules = DocumentRules(self, deviations)
+        header, lines = rules.document(body, stock_required=True, quotation=False)
+        rules.check_date(date.today())
         if _lower(header["GUID"]) in {
             _lower(i["GUID"]) for i in self.invoices.values()
         }:
             raise self._duplicate("SLS.Invoice")
         header.update(
             {
-                "SettlementType": body.get("SettlementType"),
-                "Description": body.get("Description"),
+                "SettlementType": body["SettlementType"],
+                "Description": body["Description"],
             }
         )
         return self._add_invoice(header, lines, level)
 
-    def invoice_from_quotation(self, body, level):
-        """``Invoices/BasedOnQuotation``: one invoice per quotation at most."""
-        quotation = self.quotations.get(as_int(as_object(body).get("QuatationID")))
+    def invoice_from_quotation(self, body, level, deviations):
+        """``Invoices/BasedOnQuotation``: one invoice per open quotation at most."""
+        quotation = self.quotations.get(body["QuatationID"])
         if quotation is None:
             raise ApiError(404, errors.QUOTATION_NOT_FOUND)
+        if quotation["Closed"] and self.knobs.check_closed_quotation:
+            raise ApiError(400, errors.QUOTATION_CLOSED)
         if any(i["QuotationRef"] == quotation["ID"] for i in self.invoices.values()):
             raise ApiError(400, errors.ALREADY_INVOICED)
+        DocumentRules(self, deviations).check_date(date.today())
         header = {field: quotation[field] for field in INVOICE_FROM_QUOTATION}
         header.update(
             {"GUID": None, "QuotationRef": quotation["ID"], "SettlementType": None}
@@ -329,7 +363,7 @@ class Ledger:
         return self._add_invoice(header, lines, level)
 
     def _add_invoice(self, header, lines, level):
-        invoice_id = next(self._ids["invoice"])
+        invoice_id = self._take("invoice")
         header.setdefault("QuotationRef", None)
         header.update(
             {
@@ -341,114 +375,11 @@ class Ledger:
             }
         )
         for line in lines:
-            line["InvoiceItemID"] = next(self._ids["invoice_item"])
+            line["InvoiceItemID"] = self._take("invoice_item")
         header["Items"] = lines
         self.invoices[invoice_id] = header
+        self.changed.add("invoices")
         return _invoice_view(header, level, lines=True)
-
-    # -- document validation -----------------------------------------------------
-
-    def _document(self, body, *, stock_required):
-        """Validate the fields quotations and invoices share; return header, lines."""
-        guid = _text(body.get("GUID"))
-        if not guid:
-            raise ApiError(400, errors.NO_DOCUMENT_GUID)
-        currency = self.currencies.get(as_int(body.get("CurrencyRef")))
-        if currency is None:
-            raise ApiError(400, errors.INVALID_CURRENCY)
-        customer = self.customers.get(as_int(body.get("CustomerRef")))
-        if customer is None:
-            raise ApiError(400, errors.CUSTOMER_NOT_FOUND)
-        address = as_int(body.get("AddressRef"))
-        if address is not None and address not in {
-            a["CustomerAddressID"] for a in customer["Addresses"]
-        }:
-            raise ApiError(400, errors.ADDRESS_NOT_FOUND)
-        sale_type = self.sale_types.get(as_int(body.get("SaleTypeRef")))
-        if sale_type is None or not sale_type.get("IsAvailable", True):
-            raise ApiError(400, errors.INVALID_SALE_TYPE)
-        lines = self._lines(body.get("Items"), currency, stock_required)
-        header = {
-            "GUID": guid,
-            "CurrencyRef": currency["CurrencyID"],
-            "CustomerRef": customer["CustomerID"],
-            "AddressRef": address,
-            "SaleTypeRef": sale_type["SaleTypeID"],
-            "DiscountOnCustomer": _number(body.get("DiscountOnCustomer"), "Discount"),
-        }
-        for field in TOTAL_FIELDS:
-            header[field] = _number(body.get(field), field)
-            if self.knobs.validate_totals and not math.isclose(
-                header[field], sum(line[field] for line in lines), abs_tol=0.005
-            ):
-                raise ApiError(400, errors.TOTALS_MISMATCH)
-        header["NetPrice"] = _net(header)
-        return header, lines
-
-    def _lines(self, lines, currency, stock_required):
-        if not isinstance(lines, list) or not lines:
-            raise ApiError(400, errors.NO_LINES)
-        rows = [self._line(as_object(line), currency, stock_required) for line in lines]
-        row_ids = [row["RowID"] for row in rows]
-        if len(set(row_ids)) != len(row_ids):
-            raise ApiError(400, errors.DUPLICATE_ROW)
-        for row in rows:
-            if row["DiscountParentRef"] is not None and (
-                row["DiscountParentRef"] not in row_ids
-            ):
-                raise ApiError(400, errors.BAD_DISCOUNT_PARENT)
-        return rows
-
-    def _line(self, line, currency, stock_required):
-        item = self.items.get(as_int(line.get("ItemRef")))
-        if item is None or not (item["IsActive"] and item["IsSellable"]):
-            raise ApiError(400, errors.INVALID_ITEM)
-        tracing = as_int(line.get("TracingRef"))
-        tracings = {t["TracingID"]: t["Title"] for t in item["Tracings"]}
-        # Items with tracing factors need one of them on every line; others none.
-        if not (tracing in tracings if tracings else tracing is None):
-            raise ApiError(400, errors.INVALID_TRACING)
-        row = {
-            "RowID": as_int(line.get("RowID")),
-            "ItemRef": item["ItemID"],
-            "TracingRef": tracing,
-            "TracingTitle": tracings.get(tracing),
-            "StockRef": self._stock(line.get("StockRef"), item, stock_required),
-            "Quantity": _number(line.get("Quantity"), "Quantity"),
-            "Fee": _number(line.get("Fee"), "Fee"),
-            "Price": _number(line.get("Price"), "Price"),
-            "Description": line.get("Description"),
-            "DiscountParentRef": as_int(line.get("DiscountParentRef")),
-        }
-        for field in LINE_AMOUNT_FIELDS:
-            row[field] = _number(line.get(field), field)
-        if row["Quantity"] <= 0:
-            raise ApiError(400, errors.INVALID_QUANTITY)
-        unit = 10 ** -currency["PrecisionCount"]
-        if self.knobs.validate_totals and not math.isclose(
-            row["Price"], row["Quantity"] * row["Fee"], abs_tol=unit
-        ):
-            raise ApiError(400, errors.LINE_PRICE_MISMATCH)
-        row["NetPrice"] = _net(row)
-        return row
-
-    def _stock(self, value, item, required):
-        """The line's stock; an omitted one means the item's usual stock."""
-        stock_id = as_int(value)
-        if stock_id is None and not required:
-            stock_id = self._usual_stock(item)
-        stock = self.stocks.get(stock_id)
-        if stock is None or not stock["IsActive"]:
-            raise ApiError(400, errors.INVALID_STOCK)
-        return stock_id
-
-    def _usual_stock(self, item):
-        """First stock holding the item, else the first active stock."""
-        held = [
-            r["StockRef"] for r in self.inventories if r["ItemRef"] == item["ItemID"]
-        ]
-        active = [s["StockID"] for s in self.stocks.values() if s["IsActive"]]
-        return (held + active + [None])[0]
 
     def _duplicate(self, table):
         """Refusal of a duplicate GUID (undocumented: 400, or 500 with SQL text)."""
@@ -511,33 +442,12 @@ def _invoice_item_view(line):
     return view
 
 
-def _net(amounts):
-    """NetPrice = gross + tax + duty + addition - discount (section 11)."""
-    return (
-        amounts["Price"]
-        + amounts["Tax"]
-        + amounts["Duty"]
-        + amounts["Addition"]
-        - amounts["Discount"]
-    )
-
-
 def _by_id(rows, key):
     return {row[key]: row for row in rows}
 
 
-def _counter_after(ids):
-    return itertools.count(max(ids, default=0) + 1)
-
-
 def _without(record, *keys):
     return {k: copy.deepcopy(v) for k, v in record.items() if k not in keys}
-
-
-def as_object(value):
-    if not isinstance(value, dict):
-        raise ApiError(400, errors.INVALID_REQUEST, PROGRAM)
-    return value
 
 
 def _text(value):
@@ -559,19 +469,8 @@ def as_int(value):
     return None
 
 
-def _number(value, field):
-    """A JSON number; null/absent binds to 0 like a .NET ``double``."""
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ApiError(400, f"Invalid value for {field}.", PROGRAM)
-    try:
-        return float(value) if isinstance(value, str) else value
-    except ValueError as err:
-        raise ApiError(400, f"Invalid value for {field}.", PROGRAM) from err
-
-
-def parse_date(value):
+def parse_query_date(value):
+    """A ``fromDate``/``toDate`` query value; 400 when it is not a date."""
     if not value:
         return None
     try:
@@ -584,8 +483,12 @@ def _format(day):
     return f"{day.isoformat()}T00:00:00"
 
 
+def _day(text):
+    return datetime.fromisoformat(text[:19]).date()
+
+
 def _in_range(text, from_date, to_date):
-    day = parse_date(text)
+    day = _day(text)
     return (from_date is None or day >= from_date) and (
         to_date is None or day <= to_date
     )

@@ -1,16 +1,21 @@
 """HTTP front of the simulator (stdlib ``http.server``) and its control endpoints.
 
-``/api/...`` behaves like Sepidar, with the fault knobs applied. ``/__sim__/...``
-(a path no real Sepidar has) reads and changes the simulator:
+``/api/...`` behaves like Sepidar, with the fault knobs applied; every such
+request is written to the request log. ``/__sim__/...`` (a path no real Sepidar
+has) reads and changes the simulator:
 
 * ``GET /__sim__/state``: counters, documents, devices, knobs;
 * ``GET /__sim__/config`` / ``POST /__sim__/config`` ``{knob: value, "seed": n}``;
-* ``POST /__sim__/reset`` ``{"devices": false}``: back to the seeded books;
+* ``POST /__sim__/reset`` ``{"devices": false}``: back to the seeded books, with
+  an empty request log (and the state folder reset the same way);
 * ``POST /__sim__/devices`` ``{"IntegrationID"?, "Title"?, "UserName"?}``: issue a
-  serial (a new device, or a new serial for an existing one).
+  serial (a new device, or a new serial for an existing one);
+* ``GET /__sim__/requests`` (``?deviations=1``: only requests with deviations)
+  and ``DELETE /__sim__/requests``: read and clear the request log.
 """
 
 import contextlib
+import functools
 import json
 import logging
 import socket
@@ -69,14 +74,12 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         raw_body = self._read_body()
         if url.path.lower().startswith(CONTROL_PREFIX):
-            status, body = _control(
-                self.server.backend, self.command, url.path, raw_body
-            )
+            status, body = _control(self.server.backend, self.command, url, raw_body)
             self._reply(status, body)
         else:
             self._api(url, raw_body)
 
-    do_POST = do_PUT = do_DELETE = do_GET
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
 
     def log_message(self, format, *args):
         _logger.debug("%s %s", self.address_string(), format % args)
@@ -86,48 +89,67 @@ class _Handler(BaseHTTPRequestHandler):
         backend = self.server.backend
         faults = backend.draw_faults()
         backend.sleep(backend.knobs.latency_ms / 1000)
+        record = functools.partial(backend.record_request, self.command, url.path)
         if faults.error:
+            record(500, fault="error")
             self._reply(500, {"Type": errors.PROGRAM, "Message": errors.SERVER_ERROR})
             return
         if faults.timeout:
             backend.sleep(backend.knobs.timeout_sleep_ms / 1000)
         headers = {name.lower(): value for name, value in self.headers.items()}
         query = {
-            name.lower(): values[0] for name, values in parse_qs(url.query).items()
+            name.lower(): values[0]
+            for name, values in parse_qs(url.query, keep_blank_values=True).items()
         }
         reply = backend.handle(self.command, url.path, query, headers, raw_body)
+        deviations = [*self._header_deviations(), *reply.deviations]
+        fault = "timeout" if faults.timeout else None
         if faults.drop and reply.write and 200 <= reply.status < 300:
             backend.note_drop()
+            record(reply.status, deviations, "drop")
             self.close_connection = True  # committed, but the client hears nothing
             return
-        self._reply(reply.status, reply.body)
+        record(reply.status, deviations, fault)
+        self._reply(reply.status, reply.body, reply.headers)
+
+    def _header_deviations(self):
+        """Headers given twice: the server reads one of them, which one is luck."""
+        names = [name.lower() for name in self.headers]
+        return [
+            f"header {name!r} sent {names.count(name)} times"
+            for name in sorted(set(names))
+            if names.count(name) > 1
+        ]
 
     def _read_body(self):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length > 0 else b""
 
-    def _reply(self, status, body):
+    def _reply(self, status, body, headers=None):
         data = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True  # the client gave up (timeout) meanwhile
 
 
-def _control(backend, method, path, raw_body):
+def _control(backend, method, url, raw_body):
     """Answer a ``/__sim__/`` request: ``(status, JSON body)``."""
-    name = path.lower()[len(CONTROL_PREFIX) :].strip("/")
+    name = url.path.lower()[len(CONTROL_PREFIX) :].strip("/")
     action = _CONTROL_ACTIONS.get((method, name))
     if action is None:
-        return 404, {"error": f"unknown control endpoint {method} {path}"}
+        return 404, {"error": f"unknown control endpoint {method} {url.path}"}
     try:
         body = json.loads(raw_body) if raw_body else {}
         if not isinstance(body, dict):
             raise TypeError("the body must be a JSON object")
+        body.update({k: v[0] for k, v in parse_qs(url.query).items()})
         return action(backend, body)
     except (TypeError, ValueError) as err:
         return 400, {"error": str(err)}
@@ -149,12 +171,22 @@ def _control_issue_serial(backend, body):
     )
 
 
+def _control_requests(backend, body):
+    only = str(body.get("deviations", "")).lower() in ("1", "true", "yes")
+    return 200, backend.log.read(deviations_only=only)
+
+
 _CONTROL_ACTIONS = {
     ("GET", "state"): lambda backend, body: (200, backend.snapshot()),
     ("GET", "config"): lambda backend, body: (200, backend.knobs.as_dict()),
     ("POST", "config"): _control_configure,
     ("POST", "reset"): _control_reset,
     ("POST", "devices"): _control_issue_serial,
+    ("GET", "requests"): _control_requests,
+    ("DELETE", "requests"): lambda backend, body: (
+        200,
+        {"cleared": backend.log.clear()},
+    ),
 }
 
 
@@ -163,14 +195,26 @@ class SimulatorServer:
 
     ``SimulatorServer(port=0, seed=1, error_rate=0.1).start()`` listens on a free
     port of 127.0.0.1 in a background thread; ``url`` tells where. Knobs are the
-    fields of :class:`~.knobs.Knobs`.
+    fields of :class:`~.knobs.Knobs`. ``state_dir`` keeps devices, tokens, used
+    ArbitraryCodes, documents and the request log in that folder, and reads them
+    back at start (a restart then changes nothing for a client); without it all
+    lives in memory.
     """
 
-    def __init__(self, host="127.0.0.1", port=0, *, seed=None, dataset=None, **knobs):
+    def __init__(
+        self,
+        host="127.0.0.1",
+        port=0,
+        *,
+        seed=None,
+        dataset=None,
+        state_dir=None,
+        **knobs,
+    ):
         self.host = host
         self.port = port
         dataset = default_dataset() if dataset is None else dataset
-        self.backend = Backend(dataset, Knobs().update(knobs), seed)
+        self.backend = Backend(dataset, Knobs().update(knobs), seed, state_dir)
         self._httpd = None
         self._thread = None
 
@@ -228,3 +272,18 @@ class SimulatorServer:
 
     def credentials(self):
         return self.backend.credentials()
+
+    def request_log(self, deviations_only=False):
+        """Entries of the request log (see :class:`~.state.RequestLog`)."""
+        return self.backend.log.read(deviations_only)
+
+    def deviations(self):
+        """``"METHOD /path: deviation"`` for every deviation logged; ``[]`` if none."""
+        return [
+            f"{entry['method']} {entry['path']}: {text}"
+            for entry in self.backend.log.read(deviations_only=True)
+            for text in entry["deviations"]
+        ]
+
+    def clear_request_log(self):
+        return self.backend.log.clear()

@@ -26,131 +26,26 @@ from sepidar_simulator import (
 from sepidar_simulator import crypto as sim_crypto
 
 from . import device
+from .common import (
+    SERIAL,
+    SHOP_HASH,
+    TIMEOUT,
+    Api,
+    address,
+    customer,
+    error,
+    line,
+    quotation,
+)
 
-TIMEOUT = 10  # seconds; loopback answers in milliseconds
-
-SERIAL = "10017ff3"
-SHOP_HASH = "359a0c83fcf62bc3230f9b1e22958b1e"  # md5("shop123")
 PACKAGE = Path(__file__).resolve().parents[1]
 MAIN_SCRIPT = PACKAGE / "__main__.py"
-
-
-class Api:
-    """Bare HTTP access to the simulator with hand-made Sepidar headers."""
-
-    def __init__(self, url):
-        self.url = url
-        self.http = requests.Session()
-        self.key = None
-        self.token = None
-
-    def register(self, serial=SERIAL, integration_id=1001):
-        payload = device.build_register_payload(serial)
-        payload["IntegrationID"] = integration_id
-        return self.http.post(f"{self.url}/api/Devices/Register", json=payload)
-
-    def setup(self):
-        body = self.register().json()
-        self.key = device.load_public_key(
-            device.decrypt_register_response(SERIAL, body)
-        )
-        self.token = self.login().json()["Token"]
-        return self
-
-    def headers(self, code=None, enc=None, version="110", integration_id="1001"):
-        code = code or str(uuid.uuid4())
-        headers = {
-            "GenerationVersion": version,
-            "IntegrationID": integration_id,
-            "ArbitraryCode": code,
-            "EncArbitraryCode": (
-                device.encrypt_arbitrary_code(self.key, code) if enc is None else enc
-            ),
-        }
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return headers
-
-    def login(self, user="shop", password_hash=SHOP_HASH, **header_options):
-        body = {"UserName": user, "PasswordHash": password_hash}
-        headers = self.headers(**header_options)
-        headers.pop("Authorization", None)
-        return self.http.post(f"{self.url}/api/users/login", json=body, headers=headers)
-
-    def get(self, path, **header_options):
-        return self.http.get(self.url + path, headers=self.headers(**header_options))
-
-    def post(self, path, body, **header_options):
-        headers = self.headers(**header_options)
-        return self.http.post(self.url + path, json=body, headers=headers)
-
-
-@pytest.fixture
-def sim():
-    server = SimulatorServer(seed=99).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def api(sim):
-    api = Api(sim.url).setup()
-    yield api
-    api.http.close()
-
-
-def _line(row=1, item=5, quantity=2, fee=2_400_000, stock=2, tracing=None):
-    return {
-        "RowID": row,
-        "ItemRef": item,
-        "TracingRef": tracing,
-        "StockRef": stock,
-        "Quantity": quantity,
-        "SecondaryQuantity": 0,
-        "Fee": fee,
-        "Price": quantity * fee,
-        "Discount": 0,
-        "Tax": 0,
-        "Duty": 0,
-        "Addition": 0,
-    }
+_line, _customer, _address, _error = line, customer, address, error
 
 
 def _document(guid=None, lines=None, **header):
-    lines = lines or [_line()]
-    document = {
-        "GUID": guid or str(uuid.uuid4()),
-        "CurrencyRef": 1,
-        "CustomerRef": 1,
-        "SaleTypeRef": 1,
-        "DiscountOnCustomer": 0,
-        "Rate": 1,
-        "ExpirationDate": "2030-01-01T00:00:00",
-        "Items": lines,
-    }
-    for field in ("Price", "Discount", "Tax", "Duty", "Addition"):
-        document[field] = sum(line[field] for line in lines)
-    document.update(header)
-    return document
-
-
-def _customer(guid=None, addresses=None):
-    return {
-        "GUID": guid or str(uuid.uuid4()),
-        "CustomerType": 1,
-        "Name": "رضا",
-        "LastName": "کریمی",
-        "Addresses": [] if addresses is None else addresses,
-    }
-
-
-def _address(city=3, main=True):
-    return {"GUID": str(uuid.uuid4()), "IsMain": main, "CityRef": city, "Address": "-"}
-
-
-def _error(response, status):
-    assert response.status_code == status, response.text
-    return response.json()
+    """A quotation body (posted as an invoice too: its extra fields are ignored)."""
+    return quotation(guid, lines, **header)
 
 
 # -- routing ---------------------------------------------------------------------
