@@ -102,6 +102,7 @@ def test_every_order_is_posted_exactly_once_despite_faults_and_a_kill(workdir, s
             seed,
         )
         assert setup["pending"] == ORDERS
+        assert simulator.deviations() == [], "registration and set-up"
         simulator.reset()  # counters from here on; device and token are kept
         simulator.configure(**FAULTS)
         kill_at = _kill_point(seed)
@@ -153,6 +154,8 @@ def test_every_order_is_posted_exactly_once_despite_faults_and_a_kill(workdir, s
         assert summary["faults injected (500, timeouts, dropped answers)"]["drop"]
         assert summary["tokens revoked"]
         assert result["attempts"].get("adopted"), result
+        # Accepted is not enough: nothing the client sent looked odd either.
+        assert simulator.deviations() == [], simulator.deviations()[:5]
     finally:
         if gate:
             gate.close()

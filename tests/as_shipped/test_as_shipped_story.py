@@ -17,7 +17,9 @@ Persian), and screenshots of the key screens are saved to
 ``.local/artifacts/as_shipped_*.png``.
 """
 
+import json
 import re
+import urllib.request
 
 from as_shipped_common import LOGINS, AsShippedCase, html_text
 
@@ -188,6 +190,11 @@ class TestAsShippedStory(AsShippedCase):
         self.assertTrue(export.dealer_notified_at)
         # The demo's orders approved before Sepidar was there went too.
         self.assertEqual(set(Export.search([]).mapped("state")), {"done"})
+        # Accepted is not enough: nothing the client sent (registration, login,
+        # customers, documents) looked odd to the strict simulator either.
+        url = f"{export.backend_id.url}/__sim__/requests?deviations=1"
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            self.assertEqual(json.load(answer), [], "requests with deviations")
 
         # 5. dealer1 reads it in the accounting -----------------------------------
         notices = order.message_ids.filtered(

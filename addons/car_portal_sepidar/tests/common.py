@@ -8,6 +8,8 @@ Odoo 18 test classes block HTTP to any host but localhost; the simulator runs
 in this process on 127.0.0.1, so the real client, headers and crypto are used.
 """
 
+import shutil
+import tempfile
 from datetime import timedelta
 
 from odoo import Command, fields
@@ -36,13 +38,21 @@ DEFAULT_KNOBS = {
 
 
 class SepidarCase(CarPortalCase):
+    # True: the simulator keeps its books in a folder and survives a restart.
+    simulator_keeps_state = False
+    # The simulator's dataset: None for its built-in one (items VH-0001...).
+    simulator_dataset = None
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         # The jobs write in the company's language: English for these tests.
         cls.company.partner_id.lang = "en_US"
-        cls.simulator = SimulatorServer("127.0.0.1", 0, seed=7).start()
-        cls.addClassCleanup(cls.simulator.stop)
+        cls.simulator_state_dir = None
+        if cls.simulator_keeps_state:
+            cls.simulator_state_dir = tempfile.mkdtemp(prefix="sepidar-state-")
+            cls.addClassCleanup(shutil.rmtree, cls.simulator_state_dir, True)
+        cls._start_simulator()
         # Tests do not depend on the demo backend of the company.
         cls.env["sepidar.backend"].with_context(active_test=False).search(
             [("company_id", "=", cls.company.id)]
@@ -75,6 +85,24 @@ class SepidarCase(CarPortalCase):
         cls.samand = cls._product("Samand", "VH-0002", cls.categ_vehicles, 7e9)
         cls.mystery = cls._product("Mystery part", "PT-9999", cls.categ_parts, 5e5)
         cls.peugeot_white, cls.peugeot_black = cls._colour_variants()
+
+    @classmethod
+    def _start_simulator(cls, port=0):
+        cls.simulator = SimulatorServer(
+            "127.0.0.1",
+            port,
+            seed=7,
+            dataset=cls.simulator_dataset,
+            state_dir=cls.simulator_state_dir,
+        ).start()
+        cls.addClassCleanup(cls.simulator.stop)
+
+    @classmethod
+    def _restart_simulator(cls):
+        """Stop the simulator and start it again on its port and state folder."""
+        port = cls.simulator.port
+        cls.simulator.stop()
+        cls._start_simulator(port)
 
     @classmethod
     def _sepidar(cls, model, sepidar_id):
@@ -165,6 +193,15 @@ class SepidarCase(CarPortalCase):
                 "partner_id": dealer.id,
                 "sepidar_customer_id": customer_id,
             }
+        )
+
+    def _activities(self, order):
+        """The finance to-dos of a refused posting on ``order``."""
+        return order.activity_ids.filtered(
+            lambda a: (
+                a.activity_type_id
+                == self.env.ref("car_portal_sepidar.mail_activity_sepidar_error")
+            )
         )
 
     def _export(self, order):
