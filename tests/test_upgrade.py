@@ -133,6 +133,8 @@ def test_upgrade_keeps_every_row(old_tree, tmp_path):
             "SELECT count(*) FROM car_portal_order_line l JOIN car_portal_order o"
             " ON o.id = l.order_id WHERE o.state IN ('rejected', 'cancel')",
         )[0][0]
+        sources = "SELECT DISTINCT price_source FROM sepidar_backend"
+        assert harness.query(conf, db, sources) == [("pricelist_then_odoo",)]
         log = _run_odoo(
             conf,
             [str(REPO / "addons"), *odoo_addons],
@@ -147,6 +149,8 @@ def test_upgrade_keeps_every_row(old_tree, tmp_path):
             assert rows or label == "postings", f"the demo has no {label}"
             assert sorted(after[label]) == sorted(rows), f"{label} changed"
         _check_renamed(conf, db, refused)
+        # The silent fallback to the Odoo price was a default, not a choice.
+        assert harness.query(conf, db, sources) == [("pricelist",)]
         print(
             f"\nUpgrade from {commit[:10]}: "
             + ", ".join(f"{len(rows)} {label}" for label, rows in before.items())

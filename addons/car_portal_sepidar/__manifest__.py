@@ -4,7 +4,7 @@
     "name": "Car Portal Sepidar",
     "summary": "Post approved dealer orders to the Sepidar accounting system, "
     "exactly once",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "development_status": "Alpha",
     "category": "Sales",
     "website": "https://github.com/car-portal/car-portal",
@@ -33,5 +33,6 @@
     ],
     "demo": [
         "demo/sepidar_demo.xml",
+        "demo/sepidar_demo_catalogue.xml",
     ],
 }

@@ -121,13 +121,22 @@ class SepidarBackend(models.Model):
     )
     price_source = fields.Selection(
         [
-            ("pricelist_then_odoo", "Sepidar price list, else the Odoo price"),
-            ("pricelist", "Sepidar price list only"),
+            ("pricelist", "Sepidar price list (a missing price stops the posting)"),
+            (
+                "pricelist_then_odoo",
+                "Sepidar price list, else the Odoo price (noted on the order)",
+            ),
             ("odoo", "Odoo product price"),
         ],
         string="Fee From",
         required=True,
-        default="pricelist_then_odoo",
+        default="pricelist",
+        help="Where the unit price of a document line comes from. By default a "
+        "line whose item has no price under the order's sale type stops the "
+        "posting with a message naming the item and the sale type, to be fixed "
+        "in Sepidar (or in the sale type mapping) and retried. The fallback to "
+        "the Odoo price is never silent: each line it priced is noted on the "
+        "order and in the posting's log.",
     )
     odoo_price_factor = fields.Float(
         string="Odoo Price to Rial",

@@ -41,6 +41,9 @@ class DocumentMapper:
 
     def __init__(self, env):
         self.env = env
+        # export id: lines priced from Odoo as the backend's fallback; said on
+        # the order once the document is posted (price_source).
+        self.price_notes = {}
 
     def prepare_batch(self, exports):
         """The document of every row, read for the whole batch at once.
@@ -86,6 +89,7 @@ class DocumentMapper:
         problem at once.
         """
         export.ensure_one()
+        self.price_notes.pop(export.id, None)
         sale_type, problems = self._header(export)
         lines = export.order_id._supplied_lines()
         if not lines:
@@ -157,13 +161,19 @@ class DocumentMapper:
                 item=item.display_name,
             )
         tracing_ref = binding.tracing_id.sepidar_id or None
-        fee = self._fee_for(backend, line, item, tracing_ref, sale_type)
+        fee, from_odoo = self._fee_for(backend, line, item, tracing_ref, sale_type)
         if fee is None:
-            return None, self.env._(
-                "Sepidar's price list has no price of %(item)s for sale type "
-                "%(sale_type)s.",
-                item=item.display_name,
-                sale_type=sale_type.name if sale_type else "-",
+            return None, self._missing_price(backend, item, sale_type)
+        if from_odoo:
+            self.price_notes.setdefault(export.id, []).append(
+                self.env._(
+                    "%(item)s: Sepidar has no price for sale type %(sale_type)s; "
+                    "the Odoo price was used (%(fee)s Rial a unit), as the "
+                    "Sepidar backend is set to.",
+                    item=item.display_name,
+                    sale_type=sale_type.name if sale_type else "-",
+                    fee=format(fee, ",.0f"),
+                )
             )
         precision = backend.currency_precision
         quantity = line.supplied_qty
@@ -175,6 +185,7 @@ class DocumentMapper:
         return {
             "item_id": item.sepidar_id,
             "quantity": quantity,
+            "secondary_quantity": item._secondary_quantity(quantity),
             "fee": fee,
             "stock_id": stock.sepidar_id or None,
             "tracing_id": tracing_ref,
@@ -206,18 +217,48 @@ class DocumentMapper:
                 "Sepidar item %(item)s cannot be sold (inactive or not sellable).",
                 item=item.display_name,
             )
+        if binding.tracing_id and not binding.tracing_id.is_selectable:
+            return self.env._(
+                "%(product)s: tracing %(tracing)s of Sepidar item %(item)s cannot "
+                "be chosen on documents in Sepidar; map the product to another "
+                "tracing in Sepidar › Products.",
+                product=product.display_name,
+                tracing=binding.tracing_id.name,
+                item=item.display_name,
+            )
         return None
 
     def _fee_for(self, backend, line, item, tracing_ref, sale_type):
-        """Unit price in Rial: Sepidar's price list and/or the Odoo price."""
-        fee = None
-        if backend.price_source != "odoo" and sale_type:
-            fee = item._price_for(sale_type, tracing_ref)
-        if fee is None and backend.price_source != "pricelist":
-            price = line.price_unit or line.product_id.lst_price
-            if price:
-                fee = price * (backend.odoo_price_factor or 1.0)
-        return fee
+        """``(unit price in Rial, taken from Odoo as a fallback)``; the price
+        is ``None`` when the backend's price source has none."""
+        if backend.price_source == "odoo":
+            return self._odoo_fee(backend, line), False
+        fee = item._price_for(sale_type, tracing_ref) if sale_type else None
+        if fee is None and backend.price_source == "pricelist_then_odoo":
+            fee = self._odoo_fee(backend, line)
+            return fee, fee is not None
+        return fee, False
+
+    @staticmethod
+    def _odoo_fee(backend, line):
+        price = line.price_unit or line.product_id.lst_price
+        return price * (backend.odoo_price_factor or 1.0) if price else None
+
+    def _missing_price(self, backend, item, sale_type):
+        """Why a line has no price: never a silent fallback (see price_source)."""
+        if backend.price_source == "odoo":
+            return self.env._(
+                "%(item)s has no price in Odoo: set the product's sales price.",
+                item=item.display_name,
+            )
+        return self.env._(
+            "Sepidar's price list has no price of %(item)s for sale type "
+            "%(sale_type)s: add it in Sepidar and pull the reference data on the "
+            "Sepidar backend, or map the payment term to another sale type; "
+            "then retry.",
+            item=item.display_name,
+            sale_type=sale_type.name if sale_type else "-",
+        )
 
     def _document_payload(self, export, customer_id, sale_type, lines):
         """The quotation or invoice of ``export`` around its document ``lines``."""

@@ -18,6 +18,8 @@ import time
 from datetime import timedelta
 from typing import NamedTuple
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
@@ -379,6 +381,18 @@ class SepidarExport(models.Model):
                 "Posted as number %(number)s.", number=self.sepidar_document_number
             ),
         )
+
+    def _note_price_fallback(self, outcome, notes):
+        """Say on the order which lines were priced from Odoo (the backend's
+        explicit fallback): a posted price is never silently not Sepidar's."""
+        text = "\n".join(notes)
+        self.order_id.message_post(
+            body=Markup("<br/>").join(
+                [self.env._("Posted to Sepidar with Odoo prices:"), *notes]
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return outcome._replace(message=f"{outcome.message}\n{text}")
 
     def _mark_nothing_to_post(self):
         message = self.env._("Nothing to post: no line has a supplied quantity.")

@@ -1,6 +1,7 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from odoo import api, fields, models
+from odoo.tools import float_round
 
 ITEM_TYPES = [("1", "Goods"), ("2", "Service"), ("3", "Asset Goods")]
 
@@ -27,6 +28,13 @@ class SepidarItem(models.Model):
     barcode = fields.Char(readonly=True)
     item_type = fields.Selection(ITEM_TYPES, string="Type", readonly=True)
     unit_ref = fields.Integer(string="Unit ID", readonly=True)
+    secondary_unit_ref = fields.Integer(string="Secondary Unit ID", readonly=True)
+    units_ratio = fields.Float(
+        readonly=True,
+        digits=(16, 6),
+        help="Main units in one secondary unit (e.g. 4 tyres in a set): a line "
+        "of 8 in the main unit is sent with a secondary quantity of 2.",
+    )
     is_active = fields.Boolean(string="Active in Sepidar", readonly=True)
     is_sellable = fields.Boolean(string="Sellable", readonly=True)
     is_tax_exempt = fields.Boolean(string="Tax Exempt", readonly=True)
@@ -102,3 +110,12 @@ class SepidarItem(models.Model):
         )
         for tracing in self.tracing_ids:
             tracing.inventory_qty = self._quantity_in(rows, stock, tracing.sepidar_id)
+
+    def _secondary_quantity(self, quantity):
+        """The quantity in the secondary unit that Sepidar asks on each line of
+        an item with one (``Quantity`` / ``UnitsRatio``), 0 when it has none."""
+        self.ensure_one()
+        if not self.secondary_unit_ref or self.units_ratio <= 0:
+            return 0
+        secondary = float_round(quantity / self.units_ratio, precision_digits=4)
+        return round(secondary) if secondary == int(secondary) else secondary

@@ -404,6 +404,9 @@ class PostingRunner:
     def _conclude(self, attempt, outcome):
         """Log the attempt, keep the token, let the row go."""
         export = attempt.export
+        notes = self.mapper.price_notes.get(export.id)
+        if notes and outcome.kind in ("posted", "adopted"):
+            outcome = export._note_price_fallback(outcome, notes)
         export._log_attempt(outcome, attempt.number, attempt.started, attempt.calls)
         if outcome.backend_down:
             self.down[export.backend_id.id] = (

@@ -45,7 +45,7 @@ class SepidarProductBinding(models.Model):
     tracing_id = fields.Many2one(
         "sepidar.item.tracing",
         ondelete="set null",
-        domain="[('item_id', '=', item_id)]",
+        domain="[('item_id', '=', item_id), ('is_selectable', '=', True)]",
         help="Required when the Sepidar item has tracing factors (e.g. colours).",
     )
     item_has_tracing = fields.Boolean(compute="_compute_item_has_tracing")

@@ -143,6 +143,8 @@ class ReferenceData:
                 if row.get("Type") in (1, 2, 3)
                 else False,
                 "unit_ref": row.get("UnitRef") or 0,
+                "secondary_unit_ref": row.get("SecondaryUnitRef") or 0,
+                "units_ratio": row.get("UnitsRatio") or 0.0,
                 "is_active": bool(row.get("IsActive")),
                 "is_sellable": bool(row.get("IsSellable")),
                 "is_tax_exempt": bool(row.get("IsTaxExempt")),

@@ -3,7 +3,9 @@
 # Sepidar simulator, the top-level package sepidar_simulator/ of the repository:
 # pytest finds it (pytest.ini), Odoo's own test runner needs PYTHONPATH=<repo>.
 from . import test_sepidar_backend
+from . import test_sepidar_catalogue
 from . import test_sepidar_export
+from . import test_sepidar_restart
 from . import test_sepidar_security
 from . import test_sepidar_stock
 from . import test_translations

@@ -220,25 +220,62 @@ class TestPosting(SepidarCase):
         ][0]
         self.assertEqual((line["ItemRef"], line["TracingRef"]), (PEUGEOT, WHITE))
 
-    def test_fee_falls_back_to_the_odoo_price(self):
+    def test_a_missing_price_stops_the_posting_and_names_item_and_sale_type(self):
+        """The default: a price under another sale type is not this sale
+        type's, and the Odoo price is not taken silently."""
+        self.assertEqual(self.backend.price_source, "pricelist")
+        filter_item = self._sepidar("sepidar.item", OIL_FILTER)
+        other_sale_type = self._sepidar("sepidar.sale.type", 2)
+        prices = filter_item.price_ids
+        prices.sale_type_id = other_sale_type
+        order = self._approved(lines=[(self.oil_filter, 2)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "error")
+        self.assertIn(
+            f"Sepidar's price list has no price of {filter_item.display_name} for "
+            f"sale type {self.sale_type.name}",
+            export.last_error,
+        )
+        self.assertEqual(self._sim_state()["quotations"], 0)
+        self.assertTrue(self._activities(order))
+        # Finance fixes the price list and retries: posted at Sepidar's price.
+        prices.sale_type_id = self.sale_type
+        export.with_user(self.finance).action_retry()
+        self._run_cron()
+        self.assertEqual(export.state, "done")
+        self.assertEqual(export.payload["Items"][0]["Fee"], FILTER_FEE)
+        self.assertNotIn("Odoo prices", "".join(order.message_ids.mapped("body")))
+
+    def test_the_odoo_price_fallback_is_explicit_and_said_on_the_order(self):
+        self.backend.price_source = "pricelist_then_odoo"
         filter_item = self._sepidar("sepidar.item", OIL_FILTER)
         filter_item.price_ids.unlink()
         self.backend.odoo_price_factor = 10  # Odoo prices in Toman
+        order = self._approved(lines=[(self.oil_filter, 2), (self.samand, 1)])
+        self._run_cron()
+        export = self._export(order)
+        self.assertEqual(export.state, "done")
+        fees = [line["Fee"] for line in export.payload["Items"]]
+        self.assertEqual(fees, [20_000_000, SAMAND_FEE])
+        note = order.message_ids.filtered(
+            lambda m: "Posted to Sepidar with Odoo prices" in m.body
+        )
+        self.assertEqual(len(note), 1)
+        self.assertIn(filter_item.display_name, note.body)
+        self.assertIn("20,000,000 Rial", note.body)
+        # The Samand had Sepidar's price: nothing to say about it.
+        self.assertNotIn(self._sepidar("sepidar.item", SAMAND).display_name, note.body)
+        self.assertIn(filter_item.display_name, export.log_ids.message)
+
+    def test_the_odoo_price_only_when_chosen(self):
+        self.backend.price_source = "odoo"
+        self.backend.odoo_price_factor = 10
         order = self._approved(lines=[(self.oil_filter, 2)])
         self._run_cron()
         export = self._export(order)
         self.assertEqual(export.state, "done")
         self.assertEqual(export.payload["Items"][0]["Fee"], 20_000_000)
-
-    def test_strict_price_list_refuses_an_item_without_price(self):
-        self._sepidar("sepidar.item", OIL_FILTER).price_ids.unlink()
-        self.backend.price_source = "pricelist"
-        order = self._approved(lines=[(self.oil_filter, 2)])
-        self._run_cron()
-        export = self._export(order)
-        self.assertEqual(export.state, "error")
-        self.assertIn("has no price", export.last_error)
-        self.assertEqual(self._sim_state()["quotations"], 0)
 
     def test_nothing_supplied_means_nothing_posted(self):
         order = self._approve(self._order(lines=[(self.oil_filter, 3)]), supplied=0)
@@ -260,14 +297,6 @@ class TestPosting(SepidarCase):
 
 
 class TestErrors(SepidarCase):
-    def _activities(self, order):
-        return order.activity_ids.filtered(
-            lambda a: (
-                a.activity_type_id
-                == self.env.ref("car_portal_sepidar.mail_activity_sepidar_error")
-            )
-        )
-
     def test_unmapped_product_stops_the_order_until_fixed_and_retried(self):
         order = self._approved(lines=[(self.mystery, 2), (self.oil_filter, 1)])
         self._run_cron()
@@ -323,7 +352,6 @@ class TestErrors(SepidarCase):
         self.assertTrue(self._activities(order))
 
     def test_only_finance_and_admins_retry(self):
-        self.backend.price_source = "pricelist"
         self._sepidar("sepidar.item", OIL_FILTER).price_ids.unlink()
         order = self._approved(lines=[(self.oil_filter, 1)])
         self._run_cron()
