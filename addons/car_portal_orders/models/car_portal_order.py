@@ -601,34 +601,6 @@ class CarPortalOrder(models.Model):
         )
         self._hook_approved()
 
-    def _post_dealer_notice(self, template=None, body=None):
-        """Tell the dealer: a notice mailed to the order's followers and shown
-        in the conversation of the portal order page, in the dealer's language.
-
-        Odoo's portal shows only discussion messages (``mail.mt_comment``), so
-        every notice meant for the dealer is one, as ``sale`` does with its
-        confirmations; internal steps stay notes. ``template`` renders in the
-        language its ``lang`` field says; ``body`` is a function of the order
-        read in the dealer's language (whoever acts, the dealer reads it).
-        """
-        notice = {"message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
-        if template:
-            # One composer for all the orders; each is rendered in its language.
-            if self:
-                self.message_post_with_source(template, **notice)
-            return
-        for order in self:
-            reader = order.with_context(lang=order._dealer_lang())
-            order.message_post(body=body(reader), **notice)
-
-    def _dealer_lang(self):
-        """The language the dealer reads: the ordering contact's, else the
-        dealer's, else the current one (as the mail templates choose)."""
-        self.ensure_one()
-        return (
-            self.ordered_by_id.lang or self.partner_id.lang or self.env.lang or "en_US"
-        )
-
     def _hook_submitted(self):
         """Extension point: called after orders are submitted by the dealer."""
 

@@ -95,6 +95,7 @@ class CarPortalOrderReferral(models.AbstractModel):
         ).message_post_with_source(
             "car_portal_orders.mail_template_order_referred",
             subtype_xmlid="mail.mt_note",
+            force_send=False,  # through the mail queue
         )
 
     def _reassign(self, user, reason):
