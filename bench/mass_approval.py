@@ -152,9 +152,11 @@ def _timing_each_approval():
     per batch of orders), with the number of orders it approved, to see
     whether an order costs more at the end of the selection than at its
     start."""
-    from odoo.addons.car_portal_orders.models.car_portal_order import CarPortalOrder
+    from odoo.addons.car_portal_orders.models.car_portal_process_engine import (
+        CarPortalProcessEngine,
+    )
 
-    approve, timings = CarPortalOrder.action_approve, []
+    approve, timings = CarPortalProcessEngine.action_approve, []
 
     def timed(self, comment=None):
         started = time.perf_counter()
@@ -163,11 +165,11 @@ def _timing_each_approval():
         finally:
             timings.append((len(self), time.perf_counter() - started))
 
-    CarPortalOrder.action_approve = timed
+    CarPortalProcessEngine.action_approve = timed
     try:
         yield timings
     finally:
-        CarPortalOrder.action_approve = approve
+        CarPortalProcessEngine.action_approve = approve
 
 
 def _ms_per_order(calls):
