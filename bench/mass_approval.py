@@ -148,24 +148,33 @@ def _prepare(env, data, count, rng):
 
 @contextlib.contextmanager
 def _timing_each_approval():
-    """The time of each ``action_approve`` inside the mass approval, to see
-    whether an order costs more at the end of the batch than at its start."""
-    from odoo.addons.car_portal_orders.models.car_portal_order import CarPortalOrder
+    """The time of each ``action_approve`` call inside the mass approval (one
+    per batch of orders), with the number of orders it approved, to see
+    whether an order costs more at the end of the selection than at its
+    start."""
+    from odoo.addons.car_portal_orders.models.car_portal_process_engine import (
+        CarPortalProcessEngine,
+    )
 
-    approve, timings = CarPortalOrder.action_approve, []
+    approve, timings = CarPortalProcessEngine.action_approve, []
 
     def timed(self, comment=None):
         started = time.perf_counter()
         try:
             return approve(self, comment=comment)
         finally:
-            timings.append(time.perf_counter() - started)
+            timings.append((len(self), time.perf_counter() - started))
 
-    CarPortalOrder.action_approve = timed
+    CarPortalProcessEngine.action_approve = timed
     try:
         yield timings
     finally:
-        CarPortalOrder.action_approve = approve
+        CarPortalProcessEngine.action_approve = approve
+
+
+def _ms_per_order(calls):
+    """Milliseconds per order over ``(orders, seconds)`` calls."""
+    return 1000 * sum(s for _n, s in calls) / max(sum(n for n, _s in calls), 1)
 
 
 def main():
@@ -216,7 +225,8 @@ def main():
     single_queries = statistics.median(q for q, _s in single)
     single_ms = statistics.median(s for _q, s in single) * 1000
     count = len(mass)
-    tenth = max(count // 10, 1)
+    tenth = max(len(each) // 10, 1)
+    first, last = each[:tenth], each[-tenth:]
     per_order_queries = mass_queries / count
     per_order_ms = mass_seconds * 1000 / count
     table = [
@@ -252,9 +262,11 @@ def main():
                 f"{per_order_queries / single_queries:.2f}, time "
                 f"{per_order_ms / single_ms:.2f}. All {approved:,} orders approved "
                 f"(\u201c{message.splitlines()[0]}\u201d). Inside the mass "
-                f"approval, median ms per order of the first {tenth} orders: "
-                f"{statistics.median(each[:tenth]) * 1000:.0f}, of the last "
-                f"{tenth}: {statistics.median(each[-tenth:]) * 1000:.0f}."
+                f"approval, {len(each)} `action_approve` call(s) (batches of "
+                f"{first[0][0]} orders); ms per order in the first "
+                f"{sum(n for n, _s in first)} orders: {_ms_per_order(first):.0f}, "
+                f"in the last {sum(n for n, _s in last)}: "
+                f"{_ms_per_order(last):.0f}."
             ),
             "",
             "Raw one-at-a-time figures (queries/ms): "

@@ -48,6 +48,9 @@ class OrderForm:
         self.company = company
         self.Product = env["product.product"].with_context(active_test=False)
         self.Template = env["product.template"].with_context(active_test=False)
+        # The posted ids checked at once by ``_read_posted_products``, by
+        # model: ``(ids asked, records that exist)``.
+        self._existing = {}
 
     def _(self, source, **params):
         return self.env._(source, **params)
@@ -84,7 +87,9 @@ class OrderForm:
 
     def _check_lines(self, rows):
         lines, line_errors, templates = [], {}, {}
-        for index, row in enumerate(list(rows)[: MAX_LINES + 1]):
+        rows = list(rows)[: MAX_LINES + 1]
+        self._read_posted_products(rows)
+        for index, row in enumerate(rows):
             if row_is_blank(row):
                 continue
             product, template, field, message = self.resolve_product(row)
@@ -178,11 +183,31 @@ class OrderForm:
             variant = variants
         return variant, template, None, None
 
+    def _read_posted_products(self, rows):
+        """Check which posted models and variants exist, once for the whole
+        form rather than once per line; their fields are then read together
+        (one prefetch set) when the lines are checked."""
+        self._existing = {}
+        for model, key in (
+            (self.Template, "product_tmpl_id"),
+            (self.Product, "product_id"),
+        ):
+            asked = {_to_id(row.get(key)) for row in rows} - {0}
+            self._existing[model._name] = (asked, model.browse(asked).exists())
+
+    def _posted(self, model, key, row):
+        """The record of ``model`` whose id ``row[key]`` holds, if it exists."""
+        record = model.browse(_to_id(row.get(key)))
+        asked, found = (self._existing or {}).get(model._name, ((), None))
+        if record.id not in asked:
+            return record.exists()
+        return record.with_prefetch(found._prefetch_ids) if record in found else model
+
     def _picked(self, row):
         """The model and variant a dealer picked from the search (ids):
         ``(template, variant, message)``."""
-        template = self.Template.browse(_to_id(row.get("product_tmpl_id"))).exists()
-        variant = self.Product.browse(_to_id(row.get("product_id"))).exists()
+        template = self._posted(self.Template, "product_tmpl_id", row)
+        variant = self._posted(self.Product, "product_id", row)
         unknown = self._("This product does not exist; search for it again.")
         if str(row.get("product_tmpl_id") or "").strip() and not template:
             return template, variant, unknown

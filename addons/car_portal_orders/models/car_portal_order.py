@@ -560,20 +560,22 @@ class CarPortalOrder(models.Model):
         return self.copy({"ordered_by_id": self._default_ordered_by().id})
 
     def _log_history(self, action, reason=None, stage=None):
-        stage = self.stage_id if stage is None else stage
-        self.env["car.portal.order.history"].sudo().create(
-            [
+        """One history row per order, in one ``create``; ``stage`` defaults to
+        each order's current stage."""
+        rows = []
+        for order in self:
+            step = order.stage_id if stage is None else stage
+            rows.append(
                 {
                     "order_id": order.id,
-                    "stage_id": stage.id,
-                    "stage_name": stage.name,
-                    "user_id": self.env.user.id,
+                    "stage_id": step.id,
+                    "stage_name": step.name,
+                    "user_id": self.env.uid,
                     "action": action,
                     "reason": reason,
                 }
-                for order in self
-            ]
-        )
+            )
+        self.env["car.portal.order.history"].sudo().create(rows)
 
     def _in_language_of(self, user):
         """These orders in ``user``'s language: a to-do's texts are copied
@@ -598,32 +600,6 @@ class CarPortalOrder(models.Model):
             template="car_portal_orders.mail_template_order_approved"
         )
         self._hook_approved()
-
-    def _post_dealer_notice(self, template=None, body=None):
-        """Tell the dealer: a notice mailed to the order's followers and shown
-        in the conversation of the portal order page, in the dealer's language.
-
-        Odoo's portal shows only discussion messages (``mail.mt_comment``), so
-        every notice meant for the dealer is one, as ``sale`` does with its
-        confirmations; internal steps stay notes. ``template`` renders in the
-        language its ``lang`` field says; ``body`` is a function of the order
-        read in the dealer's language (whoever acts, the dealer reads it).
-        """
-        notice = {"message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
-        for order in self:
-            if template:
-                order.message_post_with_source(template, **notice)
-            else:
-                reader = order.with_context(lang=order._dealer_lang())
-                order.message_post(body=body(reader), **notice)
-
-    def _dealer_lang(self):
-        """The language the dealer reads: the ordering contact's, else the
-        dealer's, else the current one (as the mail templates choose)."""
-        self.ensure_one()
-        return (
-            self.ordered_by_id.lang or self.partner_id.lang or self.env.lang or "en_US"
-        )
 
     def _hook_submitted(self):
         """Extension point: called after orders are submitted by the dealer."""

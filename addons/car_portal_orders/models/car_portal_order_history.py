@@ -33,7 +33,10 @@ class CarPortalOrderHistory(models.Model):
     order_id = fields.Many2one(
         "car.portal.order", required=True, ondelete="cascade", index=True, readonly=True
     )
-    company_id = fields.Many2one(related="order_id.company_id", store=True, index=True)
+    # Computed before the INSERT (``precompute``): no UPDATE after it.
+    company_id = fields.Many2one(
+        related="order_id.company_id", store=True, index=True, precompute=True
+    )
     stage_id = fields.Many2one(
         "car.portal.process.stage", readonly=True, ondelete="restrict", index=True
     )
@@ -46,6 +49,7 @@ class CarPortalOrderHistory(models.Model):
     is_internal = fields.Boolean(
         compute="_compute_is_internal",
         store=True,
+        precompute=True,
         help="The reason is for the staff only; the dealer sees the step alone.",
     )
     date = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)

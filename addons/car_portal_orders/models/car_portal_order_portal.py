@@ -29,8 +29,10 @@ class CarPortalOrderPortal(models.AbstractModel):
     record or model: the dealer's orders and counters, searching and filtering
     by dates (Jalali for Persian readers), the draft's life from the form
     (create once per form, update, submit, cancel, reorder, each locking the
-    order against a second click), and the values the pages show. What a dealer
-    typed is checked by ``controllers/order_form.py`` before it gets here.
+    order against a second click), the values the pages show, and the notices
+    the dealer reads in the order's conversation (``_post_dealer_notice``).
+    What a dealer typed is checked by ``controllers/order_form.py`` before it
+    gets here.
     """
 
     _name = "car.portal.order.portal"
@@ -211,13 +213,13 @@ class CarPortalOrderPortal(models.AbstractModel):
     def _portal_find_by_token(self, partner, form_token):
         if not form_token:
             return self.browse()
-        return self.search(
-            [
-                ("portal_form_token", "=", form_token),
-                *self._portal_dealer_domain(partner),
-            ],
-            limit=1,
-        )
+        # The token is unique (and indexed): look it up alone, then keep it
+        # only if it is one of the dealer's orders. The dealer's domain
+        # (``child_of``) costs two queries more, paid only when found.
+        found = self.search([("portal_form_token", "=", form_token)], limit=1)
+        if not found:
+            return found
+        return found.filtered_domain(self._portal_dealer_domain(partner))
 
     @api.model
     def _portal_create_draft(self, contact, company, vals, form_token=None):
@@ -332,3 +334,56 @@ class CarPortalOrderPortal(models.AbstractModel):
         self.ensure_one()
         entries = self.sudo().history_ids.filtered(lambda e: e.action != "enter")
         return entries.sorted(lambda e: (e.date, e.id))._portal_values()
+
+    # Notices to the dealer ----------------------------------------------------
+
+    def _post_dealer_notice(self, template=None, body=None):
+        """Tell the dealer: a notice mailed to the order's followers and shown
+        in the conversation of the portal order page, in the dealer's language.
+
+        Odoo's portal shows only discussion messages (``mail.mt_comment``), so
+        every notice meant for the dealer is one, as ``sale`` does with its
+        confirmations; internal steps stay notes. ``template`` renders in the
+        language its ``lang`` field says; ``body`` is a function of the order
+        read in the dealer's language (whoever acts, the dealer reads it).
+        The mails go through the mail queue (``force_send=False``), as Odoo's
+        batch posts do: the request does not wait for the mail server.
+        """
+        notice = {"message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
+        if template and len(self) > 1:
+            self._post_template_batch(template, notice)
+        elif template:
+            self.message_post_with_source(template, force_send=False, **notice)
+        else:
+            for order in self:
+                reader = order.with_context(lang=order._dealer_lang())
+                order.message_post(body=body(reader), force_send=False, **notice)
+
+    def _post_template_batch(self, template, notice):
+        """Post ``template`` on all these orders with one mail composer (its
+        batch mode renders each order in its own language, and queues the
+        mails), where ``message_post_with_source`` makes one per order."""
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(notice["subtype_xmlid"])
+        composer = (
+            self.env["mail.compose.message"]
+            .with_context(
+                default_composition_mode="comment",
+                default_model=self._name,
+                default_res_ids=self.ids,
+                default_template_id=self.env.ref(template).id,
+            )
+            .create({"message_type": notice["message_type"], "subtype_id": subtype_id})
+        )
+        composer._action_send_mail()
+        if self.env.user.active:
+            # Posting on one record makes its author a follower; a batch post
+            # does not (``mail_create_nosubscribe``): keep them following.
+            self._message_subscribe(partner_ids=self.env.user.partner_id.ids)
+
+    def _dealer_lang(self):
+        """The language the dealer reads: the ordering contact's, else the
+        dealer's, else the current one (as the mail templates choose)."""
+        self.ensure_one()
+        return (
+            self.ordered_by_id.lang or self.partner_id.lang or self.env.lang or "en_US"
+        )

@@ -78,7 +78,8 @@ class CarPortalOrderReferral(models.AbstractModel):
             }
         )
         self._log_referral(found)
-        self._schedule_review_activity()
+        # Just submitted: the order has no review to-do to replace yet.
+        self._schedule_review_activity(replace=False)
         if found["fallback"]:
             self._warn_managers_of_fallback()
 
@@ -94,6 +95,7 @@ class CarPortalOrderReferral(models.AbstractModel):
         ).message_post_with_source(
             "car_portal_orders.mail_template_order_referred",
             subtype_xmlid="mail.mt_note",
+            force_send=False,  # through the mail queue
         )
 
     def _reassign(self, user, reason):
@@ -134,10 +136,12 @@ class CarPortalOrderReferral(models.AbstractModel):
             subtype_xmlid="mail.mt_note",
         )
 
-    def _schedule_review_activity(self):
-        """One to-do for the order's expert while the order waits for review."""
+    def _schedule_review_activity(self, replace=True):
+        """One to-do for the order's expert while the order waits for review;
+        ``replace``: drop the order's previous review to-do first."""
         for order in self.filtered(lambda o: o.state == "review" and o.user_id):
-            order.activity_unlink(["car_portal_orders.mail_activity_order_review"])
+            if replace:
+                order.activity_unlink(["car_portal_orders.mail_activity_order_review"])
             reader = order._in_language_of(order.user_id)
             reader.activity_schedule(
                 "car_portal_orders.mail_activity_order_review",

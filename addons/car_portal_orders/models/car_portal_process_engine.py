@@ -7,9 +7,13 @@ from psycopg2 import OperationalError
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import split_every
 
 from ..tools.digits import format_quantity, localize_number
 from ..tools.rpc_access import allowed_groups
+
+# How many orders a mass approval approves in one pass (one savepoint).
+MASS_APPROVAL_BATCH = 100
 
 
 class CarPortalProcessEngine(models.AbstractModel):
@@ -103,13 +107,33 @@ class CarPortalProcessEngine(models.AbstractModel):
         """Enter the first stage after ``after`` that applies; past the last
         stage the order is approved."""
         self.ensure_one()
+        if not self._enter_next_stage(after):
+            self._finish_process()
+
+    def _advance_past_current(self):
+        """``_advance`` each order past its current stage; the orders past the
+        last stage of their process are approved together."""
+        finished = [
+            order.id for order in self if not order._enter_next_stage(order.stage_id)
+        ]
+        if finished:
+            self.browse(finished)._finish_process()
+
+    def _enter_next_stage(self, after):
+        """Enter the first stage after ``after`` that applies and stop there;
+        False when the order went past its last stage."""
+        self.ensure_one()
         for stage in self._stages_after(after):
             if not stage._applies_to(self):
                 self._log_history("skip", stage=stage)
                 continue
             self._enter_stage(stage)
             if stage.kind != "stock_check" or not self._run_stock_check():
-                return
+                return True
+        return False
+
+    def _finish_process(self):
+        """The orders went through every stage: they are approved."""
         self._write_system(
             {"stage_id": False, "current_reviewer_ids": [Command.clear()]}
         )
@@ -212,23 +236,32 @@ class CarPortalProcessEngine(models.AbstractModel):
     @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_approve(self, comment=None):
         """Approve the current stage; the order moves on when the stage has the
-        approvals it needs."""
+        approvals it needs.
+
+        One pass for the whole selection: the rows are locked at once, each
+        order is checked (``_check_can_act``), then the history rows, the
+        approval to-dos marked done and closed, and the notices of the orders
+        approved go in batches.
+        """
+        self._lock_for_action()
         for order in self:
-            order._lock_for_action()
             order._check_can_act()
-            user = self.env.user
-            order._log_history("approve", reason=comment)
-            order._feedback_stage_activity(user)
-            remaining = order.current_reviewer_ids - user
-            if (
-                order.stage_id.approval_mode == "all"
-                and remaining
+        user = self.env.user
+        self._log_history("approve", reason=comment)
+        self._feedback_stage_activity(user)
+        waiting = self.filtered(
+            lambda o: (
+                o.stage_id.approval_mode == "all"
+                and o.current_reviewer_ids - user
                 and not user._is_superuser()
-            ):
-                order._write_system({"current_reviewer_ids": [Command.unlink(user.id)]})
-                continue
-            order._close_step_activities()
-            order._advance(after=order.stage_id)
+            )
+        )
+        if waiting:
+            waiting._write_system({"current_reviewer_ids": [Command.unlink(user.id)]})
+        moving = self - waiting
+        if moving:
+            moving._close_step_activities()
+            moving._advance_past_current()
         return True
 
     @allowed_groups("car_portal_orders.group_car_portal_staff")
@@ -275,8 +308,15 @@ class CarPortalProcessEngine(models.AbstractModel):
 
     @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_mass_approve(self):
-        """Approve what the user may approve; report the rest, fail none."""
-        approved, refused = self.browse(), []
+        """Approve what the user may approve; report the rest, fail none.
+
+        The selection is approved in batches of ``MASS_APPROVAL_BATCH``, one
+        ``action_approve`` each; the orders someone else holds right now and
+        those the user may not act on are reported, not approved. When a batch
+        fails (a stage's server action, a hook), its orders are approved one
+        at a time so that only the faulty ones are left out.
+        """
+        refused = []
         readable = self._filtered_access("read")
         if self - readable:
             refused.append(
@@ -284,7 +324,32 @@ class CarPortalProcessEngine(models.AbstractModel):
                     "%(count)s order(s) you cannot see", count=len(self - readable)
                 )
             )
-        for order in readable:
+        free = readable._lock_free()
+        busy = self.env._("someone else is acting on it right now")
+        refused += [f"{order.name}: {busy}" for order in readable - free]
+        actable = []
+        for order in free:
+            try:
+                order._check_can_act()
+                actable.append(order.id)
+            except UserError as error:
+                refused.append(f"{order.name}: {error.args[0]}")
+        approved = self.browse()
+        for batch in split_every(MASS_APPROVAL_BATCH, actable, self.browse):
+            approved |= batch._approve_batch(refused)
+        return self._mass_approval_notification(approved, refused)
+
+    def _approve_batch(self, refused):
+        """``action_approve`` on these orders at once, else one at a time;
+        returns the orders approved, appends the others to ``refused``."""
+        try:
+            with self.env.cr.savepoint():
+                self.action_approve()
+            return self
+        except (UserError, OperationalError):
+            self.env.invalidate_all()
+        approved = self.browse()
+        for order in self:
             name = order.name
             try:
                 with self.env.cr.savepoint():
@@ -298,6 +363,9 @@ class CarPortalProcessEngine(models.AbstractModel):
                     else self.env._("someone else is acting on it right now")
                 )
                 refused.append(f"{name}: {message}")
+        return approved
+
+    def _mass_approval_notification(self, approved, refused):
         message = self.env._("%(count)s order(s) approved.", count=len(approved))
         if refused:
             message += "\n" + self.env._("Not approved:") + "\n" + "\n".join(refused)
@@ -313,40 +381,55 @@ class CarPortalProcessEngine(models.AbstractModel):
             },
         }
 
-    def _lock_for_action(self):
-        """Lock the order and make sure the caller acts on what they saw.
-
-        ``FOR UPDATE NOWAIT``: when someone else holds the order, PostgreSQL
-        raises at once and Odoo retries the whole request; on the retry the
-        order has moved on and the checks below say so. Screens pass the state
-        and stage they showed in the context (``car_portal_seen_*``).
-        """
-        self.ensure_one()
+    def _lock_free(self):
+        """Lock the orders nobody else holds (one query); returns them. The
+        others are skipped, not waited for: someone is acting on them."""
+        if not self:
+            return self
         self.env.cr.execute(
-            "SELECT id FROM car_portal_order WHERE id = %s FOR UPDATE NOWAIT",
-            [self.id],
+            "SELECT id FROM car_portal_order WHERE id IN %s FOR UPDATE SKIP LOCKED",
+            [tuple(self.ids)],
+        )
+        locked = {row[0] for row in self.env.cr.fetchall()}
+        self.invalidate_recordset(["state", "stage_id", "current_reviewer_ids"])
+        return self.filtered(lambda o: o.id in locked)
+
+    def _lock_for_action(self):
+        """Lock the orders and make sure the caller acts on what they saw.
+
+        ``FOR UPDATE NOWAIT`` (one query for all the orders): when someone
+        else holds an order, PostgreSQL raises at once and Odoo retries the
+        whole request; on the retry the order has moved on and the checks
+        below say so. Screens pass the state and stage they showed in the
+        context (``car_portal_seen_*``).
+        """
+        if not self:
+            return
+        self.env.cr.execute(
+            "SELECT id FROM car_portal_order WHERE id IN %s FOR UPDATE NOWAIT",
+            [tuple(self.ids)],
         )
         self.invalidate_recordset(["state", "stage_id", "current_reviewer_ids"])
-        # Read as superuser: a user who just lost access because the order moved
-        # to a stage that is not theirs gets told so, not an access error.
-        current = self.sudo()
         context = self.env.context
         seen_state = context.get("car_portal_seen_state")
         seen_stage = context.get("car_portal_seen_stage")
-        moved = (seen_state and seen_state != current.state) or (
-            "car_portal_seen_stage" in context
-            and (seen_stage or False) != (current.stage_id.id or False)
-        )
-        if moved:
-            states = dict(self._fields["state"]._description_selection(self.env))
-            raise UserError(
-                self.env._(
-                    "Order %(order)s has moved on (now: %(status)s). Reload it to "
-                    "see where it stands.",
-                    order=current.name,
-                    status=current.stage_id.name or states[current.state],
-                )
+        # Read as superuser: a user who just lost access because the order
+        # moved to a stage that is not theirs gets told so, not an access error.
+        for current in self.sudo():
+            moved = (seen_state and seen_state != current.state) or (
+                "car_portal_seen_stage" in context
+                and (seen_stage or False) != (current.stage_id.id or False)
             )
+            if moved:
+                states = dict(self._fields["state"]._description_selection(self.env))
+                raise UserError(
+                    self.env._(
+                        "Order %(order)s has moved on (now: %(status)s). Reload it "
+                        "to see where it stands.",
+                        order=current.name,
+                        status=current.stage_id.name or states[current.state],
+                    )
+                )
 
     def _check_can_act(self):
         """Only the current stage's responsibles act, whatever the screen shows."""

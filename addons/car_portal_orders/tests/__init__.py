@@ -16,3 +16,4 @@ from . import test_rtl_backend
 from . import test_translations
 from . import test_access_matrix
 from . import test_portal_fuzz
+from . import test_performance
