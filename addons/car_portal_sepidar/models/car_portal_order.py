@@ -10,6 +10,7 @@ from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
 
 from ..sepidar_client import SepidarError
 from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP, STATES
+from .sepidar_item import SERVICE
 
 SEPIDAR_MANAGERS = f"{FINANCE_GROUP},car_portal_orders.group_car_portal_admin"
 
@@ -159,7 +160,8 @@ class CarPortalOrder(models.Model):
                 ) from error
 
     def _sepidar_available(self, backend, bindings, lines, rows):
-        """``(line, quantity left for it)`` for each of ``lines``, in order.
+        """``(line, quantity left for it)`` for each stocked line of ``lines``,
+        in order (services are left out).
 
         The stock of an item is shared by its lines, first come first served;
         the items' inventory is kept from ``rows`` on the way.
@@ -173,6 +175,8 @@ class CarPortalOrder(models.Model):
             if not binding.is_mapped:
                 yield line, 0.0
                 continue
+            if item.item_type == SERVICE:
+                continue  # a service is not stocked: nothing to check
             stock = backend._stock_for(item)
             tracing_ref = binding.tracing_id.sepidar_id or None
             key = (item.id, tracing_ref)

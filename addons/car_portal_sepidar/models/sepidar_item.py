@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.tools import float_round
 
 ITEM_TYPES = [("1", "Goods"), ("2", "Service"), ("3", "Asset Goods")]
+# A service is sold but not stocked: no inventory, no stock check.
+SERVICE = "2"
 
 
 class SepidarItem(models.Model):

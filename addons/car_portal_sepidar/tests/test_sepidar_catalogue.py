@@ -108,3 +108,14 @@ class TestSepidarCatalogue(SepidarCase):
         self.assertEqual(
             (line["ItemRef"], line["Tax"], line["Duty"]), (PLATE_SERVICE, 0, 0)
         )
+
+    def test_a_service_is_not_stock_checked(self):
+        """Sepidar keeps no inventory of a service: the stock check leaves it
+        out instead of reporting it as out of stock."""
+        order = self._order(lines=[(self.plates, 3), (self.tyre, 8)])
+        order.action_submit()
+        self.assertEqual(order._stock_shortfall(), [])
+        order = self._order(lines=[(self.plates, 3), (self.tyre, 65)])
+        order.action_submit()
+        [(line, available)] = order._stock_shortfall()
+        self.assertEqual((line.product_id, available), (self.tyre, 64.0))
