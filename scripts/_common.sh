@@ -1,10 +1,14 @@
 # Shared helpers for scripts/serve and scripts/test (sourced, not executed).
 #
-# Odoo 18.0 is installed OUTSIDE this repository, as on OCA's CI images. It is
-# found, in this order:
+# Odoo 18.0 is found, in this order:
 #   1. ODOO_BIN=/path/to/odoo-bin  (a source tree; its folder is put on PYTHONPATH)
-#   2. an importable `odoo` package (pip editable install, Debian package, the
-#      official odoo:18.0 docker image), run as `python3 -m odoo`.
+#   2. an `odoo` package importable by $PYTHON (pip editable install, Debian
+#      package, the official odoo:18.0 docker image), run as `python3 -m odoo`;
+#   3. the virtual environment .local/odoo-venv, which require_odoo makes when
+#      neither is there: Odoo 18.0 from CAR_PORTAL_ODOO_SOURCE (a folder, a
+#      tarball or a URL; default Odoo's official 18.0 archive on GitHub) with its
+#      requirements (scripts/odoo_install.py). CAR_PORTAL_ODOO_INSTALL=0 stops
+#      with instructions instead. From then on $PYTHON is that venv's python.
 # The database server is taken from PGHOST/PGPORT/PGUSER/PGPASSWORD
 # (defaults: 127.0.0.1, 5432, odoo, no password).
 
@@ -22,20 +26,49 @@ LOCAL_DIR=${CAR_PORTAL_DATA_DIR:-"$REPO_ROOT/.local"}
 say() { printf '\033[1m[car-portal]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[car-portal] %s\033[0m\n' "$*" >&2; exit 1; }
 
+# The venv and the source tree live in the repository's own .local, whatever
+# CAR_PORTAL_DATA_DIR says (scripts/test moves the data of phase 2 elsewhere).
+ODOO_VENV=${CAR_PORTAL_ODOO_VENV:-"$REPO_ROOT/.local/odoo-venv"}
+ODOO_SRC=${CAR_PORTAL_ODOO_SRC:-"$REPO_ROOT/.local/odoo-src"}
+ODOO_SOURCE_DEFAULT=https://github.com/odoo/odoo/archive/refs/heads/18.0.tar.gz
+
+is_odoo18() {
+    "$1" -c 'import odoo.release as r, sys; sys.exit(r.version_info[:2] != (18, 0))' 2>/dev/null
+}
+
 require_odoo() {
     if [ -n "${ODOO_BIN:-}" ]; then
         [ -f "$ODOO_BIN" ] || die "ODOO_BIN=$ODOO_BIN does not exist."
         export PYTHONPATH="$(cd "$(dirname "$ODOO_BIN")" && pwd)${PYTHONPATH:+:$PYTHONPATH}"
     fi
-    if ! "$PYTHON" -c 'import odoo.release as r, sys; sys.exit(r.version_info[:2] != (18, 0))' 2>/dev/null; then
-        die "Odoo 18.0 is not importable by $PYTHON.
-Install Odoo 18.0 community outside this repository, then run this again:
-  * from a source tree:  pip install 'setuptools<70' wheel
-                         pip install --no-build-isolation -r <tree>/requirements.txt
-                         pip install --no-build-isolation --no-deps -e <tree>
-    (or only set ODOO_BIN=<tree>/odoo-bin once its requirements are installed)
-  * or use the docker setup: docker compose up   (see README.md)"
+    is_odoo18 "$PYTHON" && return 0
+    [ -z "${ODOO_BIN:-}" ] || die "ODOO_BIN=$ODOO_BIN is not an Odoo 18.0 that $PYTHON can run (its requirements installed?)."
+    if ! { [ -f "$ODOO_VENV/.car-portal-odoo" ] && is_odoo18 "$ODOO_VENV/bin/python"; }; then
+        [ "${CAR_PORTAL_ODOO_INSTALL:-1}" != 0 ] || die "Odoo 18.0 is not importable by $PYTHON.
+Install Odoo 18.0 community (see README.md, \"Odoo 18.0\"), or let the scripts
+install it into $ODOO_VENV: unset CAR_PORTAL_ODOO_INSTALL."
+        install_odoo
     fi
+    PYTHON="$ODOO_VENV/bin/python"
+    export PYTHON
+}
+
+# Install Odoo 18.0 into $ODOO_VENV (one install at a time: a lock).
+install_odoo() {
+    local source=${CAR_PORTAL_ODOO_SOURCE:-$ODOO_SOURCE_DEFAULT} started=$SECONDS
+    mkdir -p "$(dirname "$ODOO_VENV")"
+    say "Odoo 18.0 is not importable by $PYTHON: installing it into $ODOO_VENV from $source"
+    (
+        flock 9
+        if [ -f "$ODOO_VENV/.car-portal-odoo" ] && is_odoo18 "$ODOO_VENV/bin/python"; then
+            exit 0  # installed by another run while this one waited
+        fi
+        "$PYTHON" "$REPO_ROOT/scripts/odoo_install.py" --venv "$ODOO_VENV" \
+            --src "$ODOO_SRC" --source "$source" --python "$PYTHON"
+    ) 9>"$ODOO_VENV.lock" || die "Could not install Odoo 18.0 into $ODOO_VENV (see above).
+CAR_PORTAL_ODOO_SOURCE may point at a local copy: a source folder, a tarball or a URL."
+    is_odoo18 "$ODOO_VENV/bin/python" || die "$ODOO_VENV/bin/python cannot import Odoo 18.0."
+    say "Odoo 18.0 installed into $ODOO_VENV in $((SECONDS - started)) s"
 }
 
 odoo_cmd() {
