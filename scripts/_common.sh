@@ -71,12 +71,30 @@ CAR_PORTAL_ODOO_SOURCE may point at a local copy: a source folder, a tarball or 
     say "Odoo 18.0 installed into $ODOO_VENV in $((SECONDS - started)) s"
 }
 
+# Odoo's command line: ODOO_BIN, else scripts/odoo_launcher.py (as odoo-bin:
+# unlike `python3 -m odoo`, it can start the gevent process of workers mode).
 odoo_cmd() {
     if [ -n "${ODOO_BIN:-}" ]; then
         "$PYTHON" "$ODOO_BIN" "$@"
     else
-        "$PYTHON" -m odoo "$@"
+        "$PYTHON" "$REPO_ROOT/scripts/odoo_launcher.py" "$@"
     fi
+}
+
+# Odoo options of workers (prefork) mode, one a line, for N HTTP workers:
+# a cron worker, the gevent port for /websocket and the per-worker limits
+# (CAR_PORTAL_GEVENT_PORT, CAR_PORTAL_LIMIT_MEMORY_SOFT/_HARD,
+# CAR_PORTAL_LIMIT_TIME_CPU/_REAL change them). README.md, "Production layout".
+prefork_options() {
+    local workers=$1
+    [[ $workers =~ ^[1-9][0-9]*$ ]] || die "CAR_PORTAL_WORKERS=$workers: give a number of workers (1 or more)."
+    printf '%s\n' --workers="$workers" --max-cron-threads=1 \
+        --gevent-port="${CAR_PORTAL_GEVENT_PORT:-8072}" \
+        --limit-memory-soft="${CAR_PORTAL_LIMIT_MEMORY_SOFT:-2147483648}" \
+        --limit-memory-hard="${CAR_PORTAL_LIMIT_MEMORY_HARD:-2684354560}" \
+        --limit-time-cpu="${CAR_PORTAL_LIMIT_TIME_CPU:-600}" \
+        --limit-time-real="${CAR_PORTAL_LIMIT_TIME_REAL:-1200}" \
+        --limit-request=65536
 }
 
 # Odoo's own addons folders plus ours, comma separated.

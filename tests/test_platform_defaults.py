@@ -411,3 +411,85 @@ def test_serve_everywhere_turns_the_database_manager_off(tmp_path):
     assert written["options"]["list_db"] == "False"
     assert written["options"]["admin_passwd"] == "from-the-environment"
     assert not (tmp_path / "data" / "master-password").exists()
+
+
+# -- production layout (issue 19) -------------------------------------------------
+
+
+def test_docker_compose_production_profile_runs_workers_behind_the_proxy():
+    services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    assert {name for name, s in services.items() if s.get("profiles")} == {
+        "odoo-production",
+        "proxy",
+    }
+    for name in ("db", "sepidar", "odoo"):
+        assert not services[name].get("profiles"), f"{name} belongs to the demo"
+    odoo = services["odoo-production"]
+    assert odoo["profiles"] == ["production"]
+    assert "ports" not in odoo, "only the proxy is published"
+    environment = odoo["environment"]
+    assert int(environment["CAR_PORTAL_WORKERS"]) >= 2
+    assert environment["CAR_PORTAL_PROXY_MODE"] == "1"
+    assert environment["CAR_PORTAL_GEVENT_PORT"] == "8072"
+    soft = int(environment["CAR_PORTAL_LIMIT_MEMORY_SOFT"])
+    assert 0 < soft < int(environment["CAR_PORTAL_LIMIT_MEMORY_HARD"])
+    cpu = int(environment["CAR_PORTAL_LIMIT_TIME_CPU"])
+    assert 0 < cpu < int(environment["CAR_PORTAL_LIMIT_TIME_REAL"])
+    assert environment["CAR_PORTAL_SIMULATOR"] == "0"
+    assert odoo["command"] == ["/mnt/car-portal/scripts/serve"]
+    assert "odoo-data:/var/lib/odoo" in odoo["volumes"], "the filestore volume"
+
+    proxy = services["proxy"]
+    assert proxy["profiles"] == ["production"]
+    assert "./config/nginx.conf:/etc/nginx/conf.d/default.conf:ro" in proxy["volumes"]
+    nginx = (REPO / "config" / "nginx.conf").read_text()
+    upstreams = dict(
+        re.findall(r"upstream (\w+) \{\s*server ([\w.-]+:\d+);", nginx, re.DOTALL)
+    )
+    assert upstreams == {
+        "odoo_http": "odoo-production:8069",
+        "odoo_websocket": "odoo-production:8072",
+    }
+    websocket = re.search(r"location /websocket \{(.*?)\}", nginx, re.DOTALL).group(1)
+    assert "proxy_pass http://odoo_websocket;" in websocket
+    assert "proxy_set_header Upgrade $http_upgrade;" in websocket
+    assert re.search(r"location / \{\s*proxy_pass http://odoo_http;", nginx)
+    assert "X-Forwarded-Proto" in nginx and "X-Forwarded-For" in nginx
+    assert re.search(r"location ~ \^/web/database/ \{\s*return 403;", nginx)
+
+
+def test_serve_production_layout_runs_workers_proxy_mode_and_the_replica(tmp_path):
+    _result, calls, _port = _serve(
+        tmp_path,
+        "--limit-time-real=300",
+        CAR_PORTAL_WORKERS="3",
+        CAR_PORTAL_GEVENT_PORT="8172",
+        CAR_PORTAL_PROXY_MODE="1",
+        CAR_PORTAL_DB_REPLICA="127.0.0.1:5499",
+    )
+    install, _shell, server = calls
+    argv = server["argv"]
+    expected = [
+        "--workers=3",
+        "--max-cron-threads=1",
+        "--gevent-port=8172",
+        "--limit-memory-soft=2147483648",
+        "--limit-memory-hard=2684354560",
+        "--limit-time-cpu=600",
+        "--limit-time-real=1200",
+        "--proxy-mode",
+        "--db_replica_host=127.0.0.1",
+        "--db_replica_port=5499",
+    ]
+    assert set(expected) <= set(argv)
+    # Odoo's own options given to serve come last, so they win.
+    assert argv[-1] == "--limit-time-real=300"
+    assert argv.index("--workers=3") < argv.index("--limit-time-real=1200")
+    # Installing the addons is not served: no workers, no replica.
+    assert not [a for a in install["argv"] if a.startswith(("--workers", "--db_rep"))]
+
+
+def test_serve_refuses_a_wrong_number_of_workers(tmp_path):
+    result = _common("prefork_options two", tmp_path / "data", CAR_PORTAL_WORKERS="two")
+    assert result.returncode == 1
+    assert "give a number of workers" in result.stderr
