@@ -1,7 +1,12 @@
 """Load: 20 dealers submitting 50 orders each through the portal, 2 workers.
 
     CAR_PORTAL_ADDONS=car_portal_orders BENCH_DB=carportal_bench_load \\
-        bench/run load_portal
+        bench/run load_portal [--workers 4] [--nodes 2] [--dealers 20 --orders 50]
+
+``--nodes 2`` starts two Odoo servers (each with ``--workers``) on the same
+database and filestore, as two machines behind a proxy would be; dealer *i*
+talks to node *i mod nodes*. Results go under "Load" (1 node, 2 workers) or
+"Load, <n> workers" / "Load, <n> nodes x <w> workers".
 
 Not part of the tests; bounded: about five minutes, then it stops by itself.
 
@@ -378,13 +383,21 @@ def main():
         env.cr.commit()
 
     dealers = []
-    with Server(args, logfile) as server:
-        print(f"Odoo serving {args.db} on {server.url}, log {logfile}", flush=True)
-        _warm_up(server.url, data)
+    logfiles = [
+        logfile if n == 0 else logfile.with_name(f"{logfile.stem}_node{n + 1}.log")
+        for n in range(args.nodes)
+    ]
+    with contextlib.ExitStack() as stack:
+        urls = []
+        for node_log in logfiles:
+            server = stack.enter_context(Server(args, node_log))
+            print(f"Odoo serving {args.db} on {server.url}, log {node_log}", flush=True)
+            _warm_up(server.url, data)
+            urls.append(server.url)
         start_together = threading.Barrier(args.dealers + 1)
         dealers = [
-            Dealer(server.url, login, data, args.orders, start_together)
-            for login in data["logins"]
+            Dealer(urls[n % len(urls)], login, data, args.orders, start_together)
+            for n, login in enumerate(data["logins"])
         ]
         for dealer in dealers:
             dealer.start()
@@ -395,19 +408,24 @@ def main():
         elapsed = time.perf_counter() - started
         if any(dealer.is_alive() for dealer in dealers):
             raise SystemExit("dealers still running after the time limit")
+    log_text = "\n".join(Path(f).read_text(errors="replace") for f in logfiles)
     log_errors = [
         line
-        for line in Path(logfile).read_text(errors="replace").splitlines()
+        for line in log_text.splitlines()
         if re.match(r"^\S+ \S+ \d+ (ERROR|CRITICAL) ", line)
     ]
     served = {"GET": [], "POST": []}
-    for match in _REQUEST_LOG.finditer(Path(logfile).read_text(errors="replace")):
-        method, _status, queries, sql_time, other_time = match.groups()
-        served[method].append((int(queries), float(sql_time) + float(other_time)))
-    served["GET"] = served["GET"][WARMUP:]
+    for node_log in logfiles:
+        text = Path(node_log).read_text(errors="replace")
+        gets = []
+        for match in _REQUEST_LOG.finditer(text):
+            method, _status, queries, sql_time, other_time = match.groups()
+            figure = (int(queries), float(sql_time) + float(other_time))
+            (gets if method == "GET" else served["POST"]).append(figure)
+        served["GET"] += gets[WARMUP:]
     retries = sum(
         "SerializationFailure" in line or "retrying" in line.lower()
-        for line in Path(logfile).read_text(errors="replace").splitlines()
+        for line in log_text.splitlines()
     )
 
     with _cursor_env(args.db) as env:  # the configuration is parsed already
@@ -465,10 +483,11 @@ def main():
             f"Run: {machine()}. Addons installed: {addons}.",
             "",
             (
-                f"Odoo (`python3 -m odoo --workers={args.workers}`) on a loopback "
-                f"port, no cron; {args.dealers} dealers, each in its own "
-                f"thread and HTTP session, logged in, then {args.orders} times: fetch "
-                "the form (CSRF and form tokens), post a 2-line order with *Submit "
+                f"Odoo (`odoo --workers={args.workers}`) on a loopback port, no "
+                f"cron{_nodes_text(args.nodes)}; {args.dealers} dealers, each in "
+                "its own thread and HTTP session, logged in, then "
+                f"{args.orders} times: fetch the form (CSRF and form tokens), "
+                "post a 2-line order with *Submit "
                 "Order* (validation, draft, submission, referral to the expert). "
                 "Latency is measured by the client and includes the wait for a free "
                 "worker."
@@ -499,7 +518,7 @@ def main():
             ),
         ]
     )
-    write_results("Load", body, args)
+    write_results(_heading(args), body, args)
     if failures:
         sys.exit(1)
 
@@ -509,7 +528,25 @@ def _arguments():
     result.add_argument("--dealers", type=int, default=20)
     result.add_argument("--orders", type=int, default=50, help="orders per dealer")
     result.add_argument("--workers", type=int, default=2)
+    result.add_argument(
+        "--nodes", type=int, default=1, help="Odoo servers on the same database"
+    )
     return result.parse_args()
+
+
+def _nodes_text(nodes):
+    if nodes == 1:
+        return ""
+    return (
+        f", on {nodes} nodes (Odoo servers on the same database and filestore, "
+        f"dealer i on node i mod {nodes})"
+    )
+
+
+def _heading(args):
+    if args.nodes > 1:
+        return f"Load, {args.nodes} nodes x {args.workers} workers"
+    return "Load" if args.workers == 2 else f"Load, {args.workers} workers"
 
 
 if __name__ == "__main__":
