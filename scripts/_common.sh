@@ -232,6 +232,25 @@ ensure_postgres() {
     fi
 }
 
+# Let a local streaming replica connect (tests/test_read_replica.py makes one
+# with pg_basebackup): on a local cluster whose pg_hba.conf has no replication
+# rule for 127.0.0.1, append `host replication all 127.0.0.1/32 trust` (the
+# rule the cluster already has for every database, trust from loopback) and
+# reload. wal_level and max_wal_senders need a restart: they are only checked.
+ensure_replication() {
+    is_local_pg || return 0
+    local su=(psql -h "$PGHOST" -p "$PGPORT" -U postgres -d postgres -Atq) hba
+    "${su[@]}" -c 'select 1' >/dev/null 2>&1 || { say "no PostgreSQL superuser 'postgres': replication access not checked"; return 0; }
+    [ "$("${su[@]}" -c "select current_setting('wal_level') <> 'minimal' and current_setting('max_wal_senders')::int > 1")" = t ] \
+        || die "PostgreSQL needs wal_level = replica and max_wal_senders > 1 for a streaming replica (then restart it)."
+    [ "$("${su[@]}" -c "select count(*) from pg_hba_file_rules where 'replication' = any(database) and ('127.0.0.1'::inet & netmask::inet) = (address::inet & netmask::inet) and auth_method = 'trust'")" != 0 ] && return 0
+    hba=$("${su[@]}" -c 'show hba_file')
+    [ -w "$hba" ] || die "$hba allows no replication from 127.0.0.1: add 'host replication all 127.0.0.1/32 trust' and reload PostgreSQL."
+    say "allowing replication connections from 127.0.0.1 in $hba (for the read replica test)"
+    printf '# car-portal (scripts/_common.sh, ensure_replication): a local streaming replica\nhost    replication     all             127.0.0.1/32            trust\n' >> "$hba"
+    "${su[@]}" -c 'select pg_reload_conf()' >/dev/null
+}
+
 # Odoo calls `rtlcss` to build right-to-left (Persian) style sheets; without
 # it, it logs a warning and serves left-to-right CSS.
 ensure_rtlcss() {

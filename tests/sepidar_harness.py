@@ -123,14 +123,14 @@ def odoo_command(conf, *args):
     return [sys.executable, "-m", "odoo", "-c", conf, *args]
 
 
-def create_db(conf, db, logfile):
-    """Install car_portal_sepidar (and what it needs) without demo data."""
+def create_db(conf, db, logfile, modules="car_portal_sepidar"):
+    """Install ``modules`` (and what they need) without demo data."""
     command = odoo_command(
         conf,
         "-d",
         db,
         "-i",
-        "car_portal_sepidar",
+        modules,
         "--without-demo=all",
         "--stop-after-init",
         "--log-level=warn",
@@ -139,7 +139,7 @@ def create_db(conf, db, logfile):
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode:
         raise RuntimeError(
-            f"installing car_portal_sepidar in {db} failed:\n{result.stderr[-3000:]}"
+            f"installing {modules} in {db} failed:\n{result.stderr[-3000:]}"
             f"\n{Path(logfile).read_text()[-3000:] if Path(logfile).exists() else ''}"
         )
 

@@ -217,6 +217,7 @@ class CarPortal(CustomerPortal):
         type="http",
         auth="user",
         website=True,
+        readonly=True,
     )
     def portal_my_car_orders(self, **kwargs):
         values = self._prepare_car_orders_values(**kwargs)

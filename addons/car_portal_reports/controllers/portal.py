@@ -15,6 +15,7 @@ class CarPortalReports(CarPortal):
         type="http",
         auth="user",
         website=True,
+        readonly=True,
     )
     def portal_car_order_summary(self, year=None, **kw):
         """This year's (or ``year``'s) requested vs supplied, per product."""
