@@ -34,6 +34,12 @@ MARKER = ".car-portal-odoo"
 # Pins of Odoo 18.0's requirements.txt that do not build on Python 3.11/3.12,
 # and what takes their place (same API, builds with today's compilers).
 CBOR2 = "cbor2==5.6.5"
+# gevent (the /websocket process of workers mode) loads its plugins through
+# pkg_resources, which with setuptools<70 does not find zope.interface >= 7 or
+# zope.event >= 5.1 (their metadata folders are named zope_interface-...):
+# gevent.monkey.patch_all() fails with DistributionNotFound and the gevent
+# process dies at every start. Odoo's requirements do not pin them.
+GEVENT_DEPENDENCIES = ("zope.event<5.1", "zope.interface<6.5")
 _REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
@@ -88,6 +94,8 @@ def adapt_requirements(text, ldap_headers=True, pg_config=True):
       ``libsasl2-dev``); without them it is left out (only ``auth_ldap`` uses it).
     * ``psycopg2`` needs ``pg_config`` (``libpq-dev``); without it the same
       version of ``psycopg2-binary`` is used.
+    * ``zope.event`` and ``zope.interface`` (gevent's) are kept below the
+      versions gevent cannot load with ``setuptools<70`` (GEVENT_DEPENDENCIES).
     """
     lines, cbor2_done = [], False
     for line in text.splitlines():
@@ -103,6 +111,7 @@ def adapt_requirements(text, ldap_headers=True, pg_config=True):
         if name == "psycopg2" and not pg_config:
             line = re.sub(r"^\s*psycopg2", "psycopg2-binary", line, count=1)
         lines.append(line)
+    lines += [f"{pin}  # car-portal: gevent's plugins" for pin in GEVENT_DEPENDENCIES]
     return "\n".join(lines) + "\n"
 
 

@@ -2,11 +2,12 @@
 
 Shared by ``tests/test_two_nodes.py`` and ``tests/test_read_replica.py``
 (``import odoo_nodes``: pytest puts this folder on ``sys.path``). A node is
-Odoo's own server in workers (prefork) mode, started as scripts/serve starts it
-(``scripts/odoo_launcher.py``, the options of ``prefork_options`` in
-scripts/_common.sh), on a free loopback port, in a process group of its own
-so that it can be stopped, or killed, with its workers. The clients talk to it
-as browsers and the web client do: the portal's forms, and JSON-RPC.
+Odoo's own server in workers (prefork) mode with a cron worker, started as
+scripts/serve starts it with ``CAR_PORTAL_WORKERS`` (a launcher like
+``scripts/odoo_launcher.py``, the gevent process idle), on a free loopback
+port, in a process group of its own so that it can be stopped, or killed,
+with its workers. The clients talk to it as browsers and the web client do:
+the portal's forms, and JSON-RPC.
 
 Users are made by a child process (Odoo code runs in children, as in
 ``sepidar_harness.py``):
@@ -28,7 +29,21 @@ from pathlib import Path
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
-LAUNCHER = REPO / "scripts" / "odoo_launcher.py"
+# As scripts/odoo_launcher.py, but the gevent process (/websocket, which neither
+# the portal nor JSON-RPC uses) idles: the cores go to the workers, and a
+# Python whose gevent cannot start (see GEVENT_DEPENDENCIES in
+# scripts/odoo_install.py) does not respawn it every second.
+_NODE_LAUNCHER = """import signal
+import sys
+
+if sys.argv[1:2] == ["gevent"]:
+    while True:
+        signal.pause()
+
+from odoo.cli.command import main
+
+sys.exit(main())
+"""
 TIMEOUT = 120
 _CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
 _FORM_TOKEN = re.compile(r'name="form_token"\s+value="([^"]+)"')
@@ -51,9 +66,11 @@ class Node:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.logfile = Path(logfile)
+        launcher = self.logfile.with_name("odoo-node-launcher.py")
+        launcher.write_text(_NODE_LAUNCHER)
         self.command = [
             sys.executable,
-            str(LAUNCHER),
+            str(launcher),
             "-c",
             conf,
             "-d",
@@ -249,7 +266,12 @@ def cmd_users(args):
         logins = []
         for n, dealer in enumerate(dealers):
             contact = env["res.partner"].create(
-                {"name": f"Buyer {n}", "parent_id": dealer.id, "lang": "en_US"}
+                {
+                    "name": f"Buyer {n}",
+                    "parent_id": dealer.id,
+                    "lang": "en_US",
+                    "email": f"buyer{n}@example.com",
+                }
             )
             login = f"node_dealer_{n}"
             env["res.users"].create(
@@ -263,12 +285,14 @@ def cmd_users(args):
             )
             logins.append(login)
         expert = env["res.users"].search([("login", "=", "harness_expert")])
-        expert.password = "harness_expert"
+        expert.write({"password": "harness_expert", "email": "expert@example.com"})
+        env.company.email = "orders@example.com"  # the sender of the notices
         manager = env["res.users"].create(
             {
                 "name": "Node manager",
                 "login": "node_manager",
                 "password": "node_manager",
+                "email": "manager@example.com",
                 "groups_id": [
                     Command.link(
                         env.ref("car_portal_orders.group_car_portal_manager").id
