@@ -31,7 +31,6 @@ import psycopg2
 import pytest
 import sepidar_harness as harness
 
-PG_BIN = Path(os.environ.get("CAR_PORTAL_PG_BIN", "/usr/lib/postgresql/15/bin"))
 PRIMARY = {
     "host": os.environ.get("PGHOST", "127.0.0.1"),
     "port": os.environ.get("PGPORT", "5432"),
@@ -60,6 +59,15 @@ def _superuser_query(sql, params=None, db="postgres", port=None, host=None):
             return cr.fetchall() if cr.description else None
 
 
+def _pg_bin():
+    """The server programs of the primary's major version (Debian's layout),
+    or ``CAR_PORTAL_PG_BIN``."""
+    if os.environ.get("CAR_PORTAL_PG_BIN"):
+        return Path(os.environ["CAR_PORTAL_PG_BIN"])
+    version = int(_superuser_query("SHOW server_version_num")[0][0]) // 10000
+    return Path(f"/usr/lib/postgresql/{version}/bin")
+
+
 class Standby:
     """A hot standby of the primary in ``folder``, on ``port``.
 
@@ -71,6 +79,7 @@ class Standby:
         self.folder = Path(folder)
         self.data = self.folder / "data"
         self.port = odoo_nodes.free_port()
+        self.bin = _pg_bin()
         self.as_user = []
         if os.geteuid() == 0:
             owner = pwd.getpwnam("postgres")
@@ -89,7 +98,7 @@ class Standby:
         return result.stdout
 
     def start(self):
-        self._run(PG_BIN / "pg_basebackup", "-h", PRIMARY["host"], "-p",
+        self._run(self.bin / "pg_basebackup", "-h", PRIMARY["host"], "-p",
                   PRIMARY["port"], "-U", "postgres", "-D", self.data, "-R",
                   "-X", "stream", "-c", "fast", "--no-sync")  # fmt: skip
         settings = dict(
@@ -110,8 +119,9 @@ class Standby:
             f"unix_socket_directories = '{self.folder}'\nhot_standby = on\n"
             "fsync = off\n",
         )
-        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.folder / "standby.log",
-                  "-w", "-t", "120", "start")  # fmt: skip
+        log = self.folder / "standby.log"
+        self._run(self.bin / "pg_ctl", "-D", self.data, "-l", log, "-w", "-t", "120",
+                  "start")  # fmt: skip
         return self
 
     def _write(self, name, text):
@@ -123,7 +133,7 @@ class Standby:
     def stop(self):
         if (self.data / "postmaster.pid").exists():
             self._run(
-                PG_BIN / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"
+                self.bin / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"
             )
 
     def query(self, db, sql, params=None):
