@@ -81,6 +81,15 @@ odoo_cmd() {
     fi
 }
 
+# The gevent process of workers mode (/websocket) dies at every start, and is
+# started again every second, when gevent cannot load its plugins: zope.event
+# >= 5.1 or zope.interface >= 6.5 with setuptools < 70 (DistributionNotFound).
+# scripts/odoo_install.py pins them in .local/odoo-venv; elsewhere, say how.
+gevent_check() {
+    "$PYTHON" -c 'import gevent.monkey; gevent.monkey.patch_all()' 2>/dev/null && return 0
+    say "WARNING: gevent cannot start with $PYTHON, so /websocket (the web client's live updates) will not work in workers mode; fix: $PYTHON -m pip install 'zope.event<5.1' 'zope.interface<6.5'"
+}
+
 # Odoo options of workers (prefork) mode, one a line, for N HTTP workers:
 # a cron worker, the gevent port for /websocket and the per-worker limits
 # (CAR_PORTAL_GEVENT_PORT, CAR_PORTAL_LIMIT_MEMORY_SOFT/_HARD,
