@@ -16,7 +16,8 @@ to every call. Reports:
 * HTTP calls per order, amortised (everything the posting job sent, customers
   included, divided by the orders); target <= 1.05;
 * posting time against the network floor (calls x latency): floor / time,
-  target >= 90 %.
+  target >= 95 %; and against the floor plus the simulator's own service
+  time (what the server spends per call, sleeps left out).
 
 Prints the machine, the date and the raw figures, and writes them to
 bench/RESULTS.md under the "Sepidar posting" heading (other sections are kept).
@@ -34,7 +35,7 @@ from tests import sepidar_harness as harness
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 HEADING = "## Sepidar posting"
-TARGET_CALLS, TARGET_EFFICIENCY = 1.05, 0.90
+TARGET_CALLS, TARGET_EFFICIENCY = 1.05, 0.95
 
 
 def _versions(conf):
@@ -92,6 +93,9 @@ def run(args):
         state = simulator.state
         calls = state["requests"]
         floor = calls * args.latency_ms / 1000
+        # What the server itself spends on the calls (a real Sepidar has its
+        # own): the floor with it is what a perfect client would take.
+        service = state["service_seconds"]
         figures = {
             "orders": args.orders,
             "dealers (customers created on first post)": args.dealers,
@@ -105,6 +109,14 @@ def run(args):
             "floor / time": round(floor / posting["seconds"], 4),
             "overhead per order (ms)": round(
                 (posting["seconds"] - floor) * 1000 / args.orders, 2
+            ),
+            "simulator service time per call (ms)": round(service * 1000 / calls, 2),
+            "floor with server time (s)": round(floor + service, 3),
+            "floor with server time / time": round(
+                (floor + service) / posting["seconds"], 4
+            ),
+            "client overhead per order (ms)": round(
+                (posting["seconds"] - floor - service) * 1000 / args.orders, 2
             ),
             "documents in the simulator": state["quotations"],
             "duplicates": state["duplicate_quotation_guids"],
@@ -142,8 +154,23 @@ def write_results(info, figures, ok):
         ("Calls per order (amortised)", figures["calls per order"], "<= 1.05"),
         ("Network floor (calls x latency)", f"{figures['network floor (s)']} s", ""),
         ("Posting time", f"{figures['posting time (s)']} s", ""),
-        ("Floor / posting time", f"{figures['floor / time']:.1%}", ">= 90%"),
-        ("Odoo overhead per order", f"{figures['overhead per order (ms)']} ms", ""),
+        ("Floor / posting time", f"{figures['floor / time']:.1%}", ">= 95%"),
+        ("Overhead per order", f"{figures['overhead per order (ms)']} ms", ""),
+        (
+            "of which the simulator's own time per call",
+            f"{figures['simulator service time per call (ms)']} ms",
+            "",
+        ),
+        (
+            "of which the client's (Odoo's) per order",
+            f"{figures['client overhead per order (ms)']} ms",
+            "",
+        ),
+        (
+            "Floor with the server's own time / posting time",
+            f"{figures['floor with server time / time']:.1%}",
+            "",
+        ),
         (
             "Documents in Sepidar / duplicates",
             f"{figures['documents in the simulator']} / {figures['duplicates']}",

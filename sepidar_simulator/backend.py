@@ -168,7 +168,13 @@ class Backend:
         self.rng = random.Random(self.seed)
         self.stats.clear()
         self.stats.update(
-            {"requests": 0, "logins": 0, "token_checks": 0, "tokens_revoked": 0}
+            {
+                "requests": 0,
+                "logins": 0,
+                "token_checks": 0,
+                "tokens_revoked": 0,
+                "service_seconds": 0.0,
+            }
         )
         self.faults = {"error": 0, "timeout": 0, "drop": 0}
 
@@ -238,6 +244,11 @@ class Backend:
             elif faults.timeout:
                 self.faults["timeout"] += 1
             return faults
+
+    def note_service(self, seconds):
+        """Time spent serving an API request, injected sleeps left out."""
+        with self.lock:
+            self.stats["service_seconds"] += seconds
 
     def note_drop(self):
         with self.lock:

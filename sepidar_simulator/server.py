@@ -20,6 +20,7 @@ import json
 import logging
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -85,16 +86,26 @@ class _Handler(BaseHTTPRequestHandler):
         _logger.debug("%s %s", self.address_string(), format % args)
 
     def _api(self, url, raw_body):
-        """Serve a Sepidar request with the drawn faults applied around it."""
+        """Serve a Sepidar request, counting the time the simulator itself
+        spends on it (what a real server would add to the network's latency)."""
         backend = self.server.backend
+        started = time.perf_counter()
+        slept = self._serve_api(backend, url, raw_body)
+        backend.note_service(time.perf_counter() - started - slept)
+
+    def _serve_api(self, backend, url, raw_body):
+        """Serve a Sepidar request with the drawn faults applied around it;
+        returns the seconds slept on purpose (latency, timeouts)."""
         faults = backend.draw_faults()
-        backend.sleep(backend.knobs.latency_ms / 1000)
+        slept = backend.knobs.latency_ms / 1000
+        backend.sleep(slept)
         record = functools.partial(backend.record_request, self.command, url.path)
         if faults.error:
             record(500, fault="error")
             self._reply(500, {"Type": errors.PROGRAM, "Message": errors.SERVER_ERROR})
-            return
+            return slept
         if faults.timeout:
+            slept += backend.knobs.timeout_sleep_ms / 1000
             backend.sleep(backend.knobs.timeout_sleep_ms / 1000)
         headers = {name.lower(): value for name, value in self.headers.items()}
         query = {
@@ -108,9 +119,10 @@ class _Handler(BaseHTTPRequestHandler):
             backend.note_drop()
             record(reply.status, deviations, "drop")
             self.close_connection = True  # committed, but the client hears nothing
-            return
+            return slept
         record(reply.status, deviations, fault)
         self._reply(reply.status, reply.body, reply.headers)
+        return slept
 
     def _header_deviations(self):
         """Headers given twice: the server reads one of them, which one is luck."""

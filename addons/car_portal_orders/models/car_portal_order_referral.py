@@ -67,10 +67,20 @@ class CarPortalOrderReferral(models.AbstractModel):
                 )
 
     def _refer_to_expert(self):
+        """Give the order to its expert: follower, review to-do, and one mail.
+
+        The referral note is the expert's one message about the order (who,
+        why, what to do): Odoo's own "you have been assigned" mail of the
+        expert field and "activity assigned" mail of the to-do would say the
+        same thing twice more, so they are left out here.
+        """
         self.ensure_one()
         found = self.env["car.portal.referral.rule"]._find_expert(self)
         deadline = self._review_deadline()
-        self._write_system(
+        quiet = self.with_context(
+            mail_auto_subscribe_no_notify=True, mail_activity_quick_update=True
+        )
+        quiet._write_system(
             {
                 "user_id": found["user"].id,
                 "referral_rule_id": found["rule"].id,
@@ -79,7 +89,7 @@ class CarPortalOrderReferral(models.AbstractModel):
         )
         self._log_referral(found)
         # Just submitted: the order has no review to-do to replace yet.
-        self._schedule_review_activity(replace=False)
+        quiet._schedule_review_activity(replace=False)
         if found["fallback"]:
             self._warn_managers_of_fallback()
 

@@ -16,6 +16,29 @@ class TestMailTemplates(CarPortalCase):
         self.assertEqual(referred.partner_ids, self.expert_1.partner_id)
         self.assertIn("Account expert rule", referred.body)
 
+    def test_expert_gets_one_message_per_referral(self):
+        """The referral note is the expert's one message about a new order:
+        Odoo's "assigned to you" and "activity assigned" mails are left out,
+        while the expert still follows the order and has the review to-do."""
+        order = self._submitted_order()
+        expert = self.expert_1.partner_id
+        notified = self.env["mail.notification"].search(
+            [
+                ("res_partner_id", "=", expert.id),
+                ("mail_message_id.model", "=", order._name),
+                ("mail_message_id.res_id", "=", order.id),
+            ]
+        )
+        # The referral note, and the dealer's "received" notice, which every
+        # follower of the order gets (the expert follows it from now on).
+        referred = order.message_ids.filtered(
+            lambda m: "is referred to" in (m.body or "")
+        )
+        received = self._dealer_notices(order, "We received order")
+        self.assertEqual(notified.mail_message_id, referred | received)
+        self.assertIn(expert, order.message_partner_ids)
+        self.assertEqual(order.activity_ids.user_id, self.expert_1)
+
     def test_rejected_carries_the_reason(self):
         order = self._submitted_order()
         order.with_user(self.expert_1).action_reject("Colour discontinued")
