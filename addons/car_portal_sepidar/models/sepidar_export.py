@@ -317,10 +317,12 @@ class SepidarExport(models.Model):
                 "Invoiced in Sepidar as number %(number)s.", number=self.invoice_number
             )
             if self.amount_received or self.amount_remaining:
+                received = format(self.amount_received, ",.0f")
+                remaining = format(self.amount_remaining, ",.0f")
                 text += " " + self.env._(
                     "Received %(received)s Rial, remaining %(remaining)s Rial.",
-                    received=f"{self.amount_received:,.0f}",
-                    remaining=f"{self.amount_remaining:,.0f}",
+                    received=received,
+                    remaining=remaining,
                 )
             return text
         if self.quotation_closed:
