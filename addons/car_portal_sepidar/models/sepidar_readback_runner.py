@@ -26,7 +26,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import fields
-from odoo.tools import split_every
+from odoo.tools import float_compare, split_every
 
 from ..sepidar_client import SepidarError, SepidarNotFound
 
@@ -155,7 +155,7 @@ def _apply(export, invoice, quotation, now):
     changes = {
         name: value
         for name, value in new.items()
-        if name != "invoiced_at" and (old[name] or False) != (value or False)
+        if name != "invoiced_at" and _differs(old[name], value)
     }
     values["readback_done"] = _settled(export, values)
     export.write(values)
@@ -163,6 +163,13 @@ def _apply(export, invoice, quotation, now):
         return False
     _tell(export, changes)
     return True
+
+
+def _differs(old, new):
+    """Has a value changed? Amounts as stored (to the cent), not as sent."""
+    if isinstance(old, float) or isinstance(new, float):
+        return float_compare(old or 0.0, new or 0.0, precision_digits=2) != 0
+    return (old or False) != (new or False)
 
 
 def _settled(export, values):
@@ -173,7 +180,7 @@ def _settled(export, values):
         remaining = values.get("amount_remaining", export.amount_remaining)
         has_amounts = "amount_remaining" in values
         # Below API level 109 nothing more can be learnt once invoiced.
-        return not has_amounts or remaining <= 0
+        return not has_amounts or float_compare(remaining, 0.0, precision_digits=2) <= 0
     return bool(values.get("quotation_closed", export.quotation_closed))
 
 

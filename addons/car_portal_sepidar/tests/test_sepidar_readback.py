@@ -48,6 +48,11 @@ class TestReadback(SepidarCase):
         # Nothing changed: no new history row.
         self._read_back()
         self.assertEqual(len(self._sepidar_history(order)), 1)
+        # An amount Sepidar sends with more decimals than Odoo keeps is no change.
+        self.simulator.pay_invoice(export.sepidar_document_id, 1 / 3)
+        self._read_back()
+        self._read_back()
+        self.assertEqual(len(self._sepidar_history(order)), 2)
         self.simulator.pay_invoice(export.sepidar_document_id, net)
         self._read_back()
         self.assertEqual(export.amount_remaining, 0)
