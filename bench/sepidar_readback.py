@@ -1,6 +1,6 @@
 """Benchmark: reading posted documents back from Sepidar (the simulator).
 
-    bench/run sepidar_readback                  # 200 orders posted as quotations
+    bench/run sepidar_readback                  # 100 orders posted as quotations
     PYTHONPATH=. python3 bench/sepidar_readback.py --orders 50 --no-write
 
 The repository root must be on ``PYTHONPATH`` (``bench/run`` puts it there):
@@ -159,7 +159,7 @@ def write_results(info, figures, ok):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--orders", type=int, default=200)
+    parser.add_argument("--orders", type=int, default=100)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md")
     parser.add_argument("--keep-db", action="store_true")
