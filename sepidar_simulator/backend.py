@@ -18,7 +18,7 @@ import re
 import threading
 from typing import NamedTuple
 
-from . import binding, errors
+from . import accounts, binding, errors
 from .errors import PROGRAM, ApiError
 from .knobs import Knobs, draw_faults
 from .ledger import TABLES, Ledger, as_int, parse_query_date
@@ -205,6 +205,27 @@ class Backend:
         with self.lock:
             return self.security.issue_serial(integration_id, title, user_name)
 
+    def set_credit_ceiling(self, customer_id, ceiling):
+        """Finance sets a customer's credit ceiling (``None``: none)."""
+        with self.lock:
+            accounts.set_ceiling(self.ledger, int(customer_id), ceiling)
+            self._save(self.ledger.changed)
+            return self.ledger.customer(int(customer_id), self.knobs.generation_version)
+
+    def pay_invoice(self, invoice_id, amount):
+        """A receipt against an invoice, as finance records it in Sepidar."""
+        with self.lock:
+            accounts.pay(self.ledger, int(invoice_id), amount)
+            self._save(self.ledger.changed)
+            return self.ledger.invoice(int(invoice_id), self.knobs.generation_version)
+
+    def revoke_invoice(self, invoice_id):
+        """Finance revokes (ابطال) an invoice in Sepidar."""
+        with self.lock:
+            accounts.revoke(self.ledger, int(invoice_id))
+            self._save(self.ledger.changed)
+            return self.ledger.invoice(int(invoice_id), self.knobs.generation_version)
+
     def snapshot(self):
         """Counters for tests and benchmarks (``GET /__sim__/state``)."""
         with self.lock:
@@ -359,10 +380,16 @@ class Backend:
 
     # -- documents ---------------------------------------------------------------
 
+    def _customers_down(self):
+        if self.knobs.customers_down:
+            raise ApiError(500, errors.SERVER_ERROR, PROGRAM)
+
     def _do_customers(self, request):
+        self._customers_down()
         return 200, self.ledger.customer_list(request.level)
 
     def _do_customer(self, request, customer_id):
+        self._customers_down()
         return 200, self.ledger.customer(int(customer_id), request.level)
 
     def _do_create_customer(self, request, body):

@@ -74,6 +74,11 @@ NEGATIVE_AMOUNT = "مالیات، عوارض، اضافات و تخفیف ردی
 DISCOUNT_OVER_PRICE = "تخفیف ردیف نباید از مبلغ ردیف بیشتر باشد."
 NO_SECONDARY_UNIT = "کالا واحد فرعی ندارد؛ مقدار فرعی باید صفر باشد."
 LEGAL_PERSON_LAST_NAME = "مشتری حقوقی نام خانوادگی ندارد."
+# Sepidar refuses an invoice above the customer's credit ceiling (sepidar-api.md
+# 9.6); the real text is not public.
+CREDIT_CEILING = "مبلغ فاکتور از سقف اعتبار مشتری بیشتر است."
+INVOICE_REVOKED = "فاکتور ابطال شده"
+NOTHING_TO_SETTLE = "فاکتور بدون مانده"
 QUOTATION_CLOSED = "پیش‌فاکتور خاتمه یافته است و فاکتور فروش برای آن صادر نمی‌شود."
 # ASP.NET's and SQL Server's own texts (English on real servers too).
 SERVER_ERROR = "An error has occurred."

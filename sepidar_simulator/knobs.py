@@ -101,6 +101,16 @@ class Knobs:
     check_closed_quotation: bool = _knob(
         True, "refuse an invoice based on a closed (خاتمه) quotation"
     )
+    check_credit_ceiling: bool = _knob(
+        True,
+        "refuse an invoice above the credit left to a customer that has a "
+        "credit ceiling (set with POST /__sim__/credit)",
+    )
+    customers_down: bool = _knob(
+        False,
+        "answer 500 to customer reads (GET /api/Customers...): the credit "
+        "cannot be read while documents still post",
+    )
     require_json_content_type: bool = _knob(
         True,
         "answer 415 to a body that is not application/json (or text/json), as "

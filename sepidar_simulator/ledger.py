@@ -14,7 +14,7 @@ import copy
 from collections import Counter
 from datetime import date, datetime
 
-from . import errors, fiscal
+from . import accounts, errors, fiscal
 from .documents import TOTAL_FIELDS, DocumentRules
 from .errors import PROGRAM, ApiError
 
@@ -363,6 +363,7 @@ class Ledger:
         return self._add_invoice(header, lines, level)
 
     def _add_invoice(self, header, lines, level):
+        accounts.charge(self, header["CustomerRef"], header["NetPrice"] or 0)
         invoice_id = self._take("invoice")
         header.setdefault("QuotationRef", None)
         header.update(
@@ -371,7 +372,8 @@ class Ledger:
                 "Number": invoice_id,
                 "Date": _format(date.today()),
                 "Rate": 1,
-                "State": 1,
+                "State": accounts.REGISTERED,
+                "Received": 0,
             }
         )
         for line in lines:
@@ -396,6 +398,7 @@ class Ledger:
 def _customer_view(customer, level):
     """Level 104 replaced ``Remainder`` by three finer balances."""
     view = copy.deepcopy(customer)
+    view.pop("CreditCeiling", None)  # finance's setting, not in the read model
     if level >= 104:
         remainder = view.pop("Remainder")
         view.update(
@@ -416,8 +419,8 @@ def _invoice_view(invoice, level, *, lines):
         view.update(
             {
                 "AgreementRef": None,
-                "RemainingAmount": invoice["NetPrice"],
-                "TotalReceivedAmount": 0,
+                "RemainingAmount": accounts.remaining(invoice),
+                "TotalReceivedAmount": invoice.get("Received", 0),
                 "SettlementType": invoice["SettlementType"],
                 "State": invoice["State"],
                 "Description": invoice["Description"],

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import errors
 from .backend import Backend
 from .dataset import default_dataset
+from .errors import ApiError
 from .knobs import Knobs
 
 _logger = logging.getLogger(__name__)
@@ -163,6 +164,10 @@ def _control(backend, method, url, raw_body):
             raise TypeError("the body must be a JSON object")
         body.update({k: v[0] for k, v in parse_qs(url.query).items()})
         return action(backend, body)
+    except ApiError as err:
+        return err.status, err.body()
+    except KeyError as err:
+        return 400, {"error": f"missing field {err.args[0]}"}
     except (TypeError, ValueError) as err:
         return 400, {"error": str(err)}
 
@@ -188,7 +193,25 @@ def _control_requests(backend, body):
     return 200, backend.log.read(deviations_only=only)
 
 
+def _control_credit(backend, body):
+    ceiling = body.get("Ceiling")
+    return 200, backend.set_credit_ceiling(
+        body["CustomerID"], None if ceiling in (None, "") else float(ceiling)
+    )
+
+
+def _control_payment(backend, body):
+    return 200, backend.pay_invoice(body["InvoiceID"], float(body["Amount"]))
+
+
+def _control_revoke(backend, body):
+    return 200, backend.revoke_invoice(body["InvoiceID"])
+
+
 _CONTROL_ACTIONS = {
+    ("POST", "credit"): _control_credit,
+    ("POST", "payments"): _control_payment,
+    ("POST", "invoices/revoke"): _control_revoke,
     ("GET", "state"): lambda backend, body: (200, backend.snapshot()),
     ("GET", "config"): lambda backend, body: (200, backend.knobs.as_dict()),
     ("POST", "config"): _control_configure,
@@ -284,6 +307,15 @@ class SimulatorServer:
 
     def credentials(self):
         return self.backend.credentials()
+
+    def set_credit_ceiling(self, customer_id, ceiling):
+        return self.backend.set_credit_ceiling(customer_id, ceiling)
+
+    def pay_invoice(self, invoice_id, amount):
+        return self.backend.pay_invoice(invoice_id, amount)
+
+    def revoke_invoice(self, invoice_id):
+        return self.backend.revoke_invoice(invoice_id)
 
     def request_log(self, deviations_only=False):
         """Entries of the request log (see :class:`~.state.RequestLog`)."""

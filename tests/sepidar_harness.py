@@ -451,10 +451,33 @@ def cmd_cron(args):
     )
 
 
+def cmd_readback(args):
+    """One run of the read-back job (``sepidar.export._cron_read_back``)."""
+    started = time.monotonic()
+    with odoo_env(args) as (env, _registry):
+        Export = env["sepidar.export"]
+        to_read = Export.search_count(
+            [("state", "=", "done"), ("readback_done", "=", False)]
+        )
+        changed = Export._cron_read_back(batch_size=args.batch_size)
+        env.cr.commit()
+        states = dict(Export._read_group([], ["invoice_state"], ["__count"]))
+    print(
+        json.dumps(
+            {
+                "seconds": round(time.monotonic() - started, 3),
+                "read": min(to_read, args.batch_size),
+                "changed": changed,
+                "invoice_states": {str(k): v for k, v in states.items()},
+            }
+        )
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("setup", "cron"):
+    for name in ("setup", "cron", "readback"):
         sub = commands.add_parser(name)
         sub.add_argument("--conf", required=True)
         sub.add_argument("--db", required=True)
@@ -474,8 +497,9 @@ def main(argv=None):
         help="how many orders (the first ones) take the full approval way",
     )
     commands.choices["cron"].add_argument("--max-seconds", type=float, default=600)
+    commands.choices["readback"].add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args(argv)
-    {"setup": cmd_setup, "cron": cmd_cron}[args.command](args)
+    {"setup": cmd_setup, "cron": cmd_cron, "readback": cmd_readback}[args.command](args)
 
 
 if __name__ == "__main__":

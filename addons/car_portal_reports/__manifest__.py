@@ -21,6 +21,7 @@
         "report/car_portal_order_report_views.xml",
         "report/car_portal_order_line_report_views.xml",
         "report/car_portal_dashboard_tile_views.xml",
+        "report/car_portal_sepidar_report_views.xml",
         # Menus
         "views/car_portal_reports_menus.xml",
         # Portal

@@ -36,6 +36,7 @@ SYSTEM_FIELDS = frozenset(
         "stage_entered_at",
         "current_reviewer_ids",
         "stock_shortfall",
+        "credit_shortfall",
     }
 )
 

@@ -16,6 +16,8 @@ HISTORY_ACTIONS = [
     ("skip", "Skipped (condition not met)"),
     ("auto_pass", "Stock check passed"),
     ("auto_stop", "Stock check stopped"),
+    ("credit_pass", "Credit check passed"),
+    ("credit_stop", "Credit check stopped"),
 ]
 # What the dealer may read: the steps of their order and the reasons they are
 # owed (rejection, cancellation); everything else stays internal.

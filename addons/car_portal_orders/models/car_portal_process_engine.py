@@ -128,7 +128,7 @@ class CarPortalProcessEngine(models.AbstractModel):
                 self._log_history("skip", stage=stage)
                 continue
             self._enter_stage(stage)
-            if stage.kind != "stock_check" or not self._run_stock_check():
+            if not self._run_automatic_check(stage):
                 return True
         return False
 
@@ -171,6 +171,7 @@ class CarPortalProcessEngine(models.AbstractModel):
                 else False,
                 "current_reviewer_ids": [Command.set(reviewers.ids)],
                 "stock_shortfall": False,
+                "credit_shortfall": False,
             }
         )
         self._log_history("enter", stage=stage)
@@ -246,6 +247,7 @@ class CarPortalProcessEngine(models.AbstractModel):
         self._lock_for_action()
         for order in self:
             order._check_can_act()
+        self._check_override_reason(comment)
         user = self.env.user
         self._log_history("approve", reason=comment)
         self._feedback_stage_activity(user)
@@ -284,7 +286,7 @@ class CarPortalProcessEngine(models.AbstractModel):
             order._close_step_activities()
             if stage:
                 order._enter_stage(stage)
-                if stage.kind == "stock_check" and order._run_stock_check():
+                if order._run_automatic_check(stage):
                     order._advance(after=stage)
                 continue
             order._set_state(

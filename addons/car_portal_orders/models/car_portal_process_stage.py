@@ -28,11 +28,14 @@ class CarPortalProcessStage(models.Model):
         [
             ("approval", "Approval"),
             ("stock_check", "Stock Check"),
+            ("credit_check", "Credit Check"),
         ],
         required=True,
         default="approval",
-        help="A stock check stage checks the stock by itself: the order goes on "
-        "when stock covers it and waits for the responsibles otherwise.",
+        help="A stock check stage checks the stock by itself, a credit check "
+        "stage the dealer's credit: the order goes on when they cover it and "
+        "waits for the responsibles otherwise (approving over the credit asks "
+        "for a reason).",
     )
     responsible_user_ids = fields.Many2many(
         "res.users",

@@ -37,5 +37,8 @@ class CarPortalReports(CarPortal):
                 for shift in (-1, 0, 1)
             },
             rows=rows,
+            money=request.env["car.portal.sepidar.report"]._portal_year_money(
+                dealer, year
+            ),
         )
         return request.render("car_portal_reports.portal_car_order_summary", values)

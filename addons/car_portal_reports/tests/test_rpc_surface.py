@@ -155,6 +155,7 @@ CALLS = {
     # car_portal_sepidar
     ("car.portal.order", "action_sepidar_retry"): _record("approved"),
     ("car.portal.order", "action_view_sepidar_logs"): _record("approved"),
+    ("car.portal.order", "action_sepidar_refresh_credit"): _record("process"),
     ("sepidar.backend", "write"): lambda t, user: [t.backend.ids, {"batch_size": 7}],
     **{
         ("sepidar.backend", method): _record("backend")
@@ -189,6 +190,7 @@ CALLS = {
         {"customer_code": "C-1"},
     ],
     ("sepidar.partner.binding", "action_match"): _record("partner_binding"),
+    ("sepidar.partner.binding", "action_refresh_credit"): _record("partner_binding"),
     ("sepidar.product.binding", "create"): lambda t, user: [
         {"backend_id": t.backend.id, "product_id": t.brake_pad.id}
     ],

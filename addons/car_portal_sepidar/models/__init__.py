@@ -10,3 +10,4 @@ from . import sepidar_product_binding
 from . import sepidar_export
 from . import sepidar_sync_log
 from . import car_portal_order
+from . import car_portal_order_history

@@ -6,10 +6,12 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
+from odoo.addons.car_portal_orders.tools.digits import localize_number
 from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
 
 from ..sepidar_client import SepidarError
-from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP, STATES
+from .sepidar_credit_reader import CreditReader, credit_notification, credit_verdict
+from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP, RETRYABLE_STATES, STATES
 from .sepidar_item import SERVICE
 
 SEPIDAR_MANAGERS = f"{FINANCE_GROUP},car_portal_orders.group_car_portal_admin"
@@ -53,7 +55,9 @@ class CarPortalOrder(models.Model):
                 export.sepidar_document_number if export else False
             )
             order.sepidar_error = (
-                export.last_error if export and export.state == "error" else False
+                export.last_error
+                if export and export.state in RETRYABLE_STATES
+                else False
             )
             order.sepidar_log_count = logs.get(export, 0) if export else 0
 
@@ -191,34 +195,118 @@ class CarPortalOrder(models.Model):
             allocated[key] += line.supplied_qty
             yield line, available
 
+    # Credit check (the hook of car_portal_orders) -------------------------------
+
+    def _credit_check(self):
+        """The dealer's credit snapshot against this order and its other
+        approved orders not yet invoiced (``sepidar_credit_reader.py``)."""
+        super()._credit_check()  # the base only says no source is installed
+        backend = self.env["sepidar.backend"].sudo()._get_for_company(self.company_id)
+        if not backend:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no Sepidar connection to read the credit from.",
+                    company=self.company_id.name,
+                )
+            )
+        binding = (
+            self.env["sepidar.partner.binding"]
+            .sudo()
+            .search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("partner_id", "=", self.partner_id.commercial_partner_id.id),
+                ],
+                limit=1,
+            )
+        )
+        return credit_verdict(self, backend, binding)
+
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
+    def action_sepidar_refresh_credit(self):
+        """Finance: read the dealers' credit from Sepidar now, then check again
+        the orders waiting at a credit check (those covered go on)."""
+        orders = self.sudo()
+        backend_model = self.env["sepidar.backend"].sudo()
+        bindings = self.env["sepidar.partner.binding"].sudo()
+        for order in orders:
+            backend = backend_model._get_for_company(order.company_id)
+            if backend:
+                bindings |= bindings._get_or_create(backend, order.partner_id)
+        error = CreditReader(self.env).refresh(bindings)
+        waiting = orders.filtered(
+            lambda o: o.state == "process" and o.stage_id.kind == "credit_check"
+        )
+        for order in waiting:
+            stage = order.stage_id
+            if order._run_credit_check():
+                order._advance(after=stage)
+        return credit_notification(self.env, error)
+
     # Dealer portal -------------------------------------------------------------
 
     def _portal_sepidar_status(self):
-        """What the dealer reads of the posting to the accounting (Sepidar).
+        """What the dealer reads of the order in the accounting (Sepidar).
 
         ``None`` before the order is queued. The dealer is not shown Sepidar's
-        errors: until the document exists they read that it is being registered.
+        errors: until the document exists they read that it is being
+        registered. Once it exists: in Sepidar, invoiced (with its number),
+        partly paid (with what remains), paid or revoked, as last read back
+        from Sepidar, with the date it was read.
         """
         self.ensure_one()
-        export = (
-            self.env["sepidar.export"]
-            .sudo()
-            .search([("order_id", "=", self.id)], limit=1)
+        return self._portal_sepidar_statuses().get(self.id)
+
+    def _portal_sepidar_statuses(self):
+        """``{order id: status}`` of these orders (one query), for the list."""
+        exports = (
+            self.env["sepidar.export"].sudo().search([("order_id", "in", self.ids)])
         )
-        if not export:
-            return None
-        if export.state == "done":
-            label = self.env._("Registered in accounting")
-        elif export.state == "cancel":
-            label = self.env._("Not registered in accounting")
-        else:
-            label = self.env._("Being registered in accounting")
         return {
-            "state": export.state,
-            "label": label,
-            "number": export.sepidar_document_number or "",
-            "date": export.posted_at if export.state == "done" else False,
+            export.order_id.id: self._portal_sepidar_status_of(export)
+            for export in exports
         }
+
+    def _portal_sepidar_status_of(self, export):
+        status = {
+            "state": export.state,
+            "tone": "light",
+            "number": export.sepidar_document_number or "",
+            "date": False,
+            "remaining": "",
+        }
+        if export.state == "done":
+            status.update(self._portal_sepidar_posted(export))
+        elif export.state == "cancel":
+            status["label"] = self.env._("Not registered in accounting")
+        else:
+            status["label"] = self.env._("Being registered in accounting")
+        return status
+
+    def _portal_sepidar_posted(self, export):
+        """The dealer's status of a posted document (see above)."""
+        values = {
+            "date": export.readback_at or export.posted_at,
+            "tone": "success",
+            "label": self.env._("Registered in accounting"),
+        }
+        if export.invoice_state:
+            values["number"] = export.invoice_number or ""
+        if export.invoice_state == "revoked":
+            values.update(tone="danger", label=self.env._("Invoice revoked"))
+        elif export.invoice_state == "registered":
+            values["label"] = self.env._("Invoiced")
+            if export.amount_received and export.amount_remaining > 0:
+                values.update(
+                    tone="warning",
+                    label=self.env._("Partly paid"),
+                    remaining=localize_number(
+                        f"{export.amount_remaining:,.0f}", self.env.lang
+                    ),
+                )
+            elif export.amount_received and export.amount_remaining <= 0:
+                values["label"] = self.env._("Paid")
+        return values
 
     # Buttons -----------------------------------------------------------------
 

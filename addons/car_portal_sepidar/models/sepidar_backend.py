@@ -162,6 +162,12 @@ class SepidarBackend(models.Model):
         "failure up to the maximum.",
     )
     retry_delay_max = fields.Integer(string="Longest Retry Delay (s)", default=3600)
+    credit_max_age_hours = fields.Integer(
+        string="Credit Data Valid For (hours)",
+        default=24,
+        help="A credit check waits, saying so, when the dealer's credit was read "
+        "from Sepidar longer ago than this.",
+    )
     reference_date = fields.Datetime(string="Reference Data Read On", readonly=True)
     last_error = fields.Text(readonly=True, copy=False)
     last_error_date = fields.Datetime(readonly=True, copy=False)

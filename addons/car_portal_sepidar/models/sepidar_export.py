@@ -27,6 +27,7 @@ from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
 
 from ..sepidar_client import stable_guid
 from .sepidar_posting_runner import CRON, PostingRunner
+from .sepidar_readback_runner import ReadbackRunner, invoice_values
 
 _logger = logging.getLogger(__name__)
 
@@ -35,8 +36,12 @@ STATES = [
     ("running", "Posting"),
     ("done", "Posted"),
     ("error", "Sepidar Error"),
+    ("credit_refused", "Refused: Over Credit Ceiling"),
     ("cancel", "Not Posted"),
 ]
+# Which states the finance team retries from (Retry button).
+RETRYABLE_STATES = ("error", "credit_refused")
+INVOICE_STATES = [("registered", "Registered"), ("revoked", "Revoked")]
 FINANCE_GROUP = "car_portal_sepidar.group_sepidar_finance"
 ADMIN_GROUP = "car_portal_orders.group_car_portal_admin"
 ERROR_ACTIVITY = "car_portal_sepidar.mail_activity_sepidar_error"
@@ -123,6 +128,35 @@ class SepidarExport(models.Model):
         readonly=True,
         copy=False,
         help="When the dealer was told the order is in the accounting.",
+    )
+    # Read back from Sepidar (sepidar_readback_runner.py) ----------------------
+    sepidar_invoice_id = fields.Integer(
+        string="Sepidar Invoice ID", readonly=True, copy=False
+    )
+    invoice_number = fields.Char(readonly=True, copy=False)
+    invoice_state = fields.Selection(
+        INVOICE_STATES, readonly=True, copy=False, index=True
+    )
+    invoiced_at = fields.Datetime(
+        string="Invoiced On",
+        readonly=True,
+        copy=False,
+        help="When Odoo learnt the invoice exists (posted as one, or read back).",
+    )
+    amount_received = fields.Float(
+        string="Received (Rial)", readonly=True, copy=False, digits=(19, 4)
+    )
+    amount_remaining = fields.Float(
+        string="Remaining (Rial)", readonly=True, copy=False, digits=(19, 4)
+    )
+    quotation_closed = fields.Boolean(readonly=True, copy=False)
+    readback_at = fields.Datetime(string="Read Back On", readonly=True, copy=False)
+    readback_done = fields.Boolean(
+        readonly=True,
+        copy=False,
+        index=True,
+        help="Nothing more will change in Sepidar (paid, revoked, or quotation "
+        "closed without an invoice): the read-back job stops reading it.",
     )
     payload = fields.Json(readonly=True, copy=False)
     payload_text = fields.Text(string="Last Payload", compute="_compute_payload_text")
@@ -213,7 +247,7 @@ class SepidarExport(models.Model):
     def action_retry(self):
         """Post again a rejected order, once its data is fixed."""
         self._check_can_manage()
-        failed = self.filtered(lambda e: e.state == "error")
+        failed = self.filtered(lambda e: e.state in RETRYABLE_STATES)
         if not failed:
             raise UserError(self.env._("Only postings in error can be retried."))
         failed.sudo().write(
@@ -265,6 +299,35 @@ class SepidarExport(models.Model):
     def _cron_post_exports(self, batch_size=None):
         """Post a batch of due orders; the cron runs again while some remain."""
         return PostingRunner(self._in_staff_language()).run_batch(batch_size)
+
+    @api.model
+    def _cron_read_back(self, batch_size=None):
+        """Read posted documents back from Sepidar (never posts anything)."""
+        return ReadbackRunner(self._in_staff_language().env).run(batch_size)
+
+    def _readback_summary(self):
+        """What Sepidar says of the document, in one sentence (history, chatter)."""
+        self.ensure_one()
+        if self.invoice_state == "revoked":
+            return self.env._(
+                "Invoice %(number)s was revoked in Sepidar.", number=self.invoice_number
+            )
+        if self.invoice_state == "registered":
+            text = self.env._(
+                "Invoiced in Sepidar as number %(number)s.", number=self.invoice_number
+            )
+            if self.amount_received or self.amount_remaining:
+                received = format(self.amount_received, ",.0f")
+                remaining = format(self.amount_remaining, ",.0f")
+                text += " " + self.env._(
+                    "Received %(received)s Rial, remaining %(remaining)s Rial.",
+                    received=received,
+                    remaining=remaining,
+                )
+            return text
+        if self.quotation_closed:
+            return self.env._("The quotation was closed in Sepidar without an invoice.")
+        return self.env._("In Sepidar, not invoiced yet.")
 
     @api.model
     def _cron_notify_dealers(self, batch_size=200):
@@ -350,6 +413,8 @@ class SepidarExport(models.Model):
 
     def _mark_done(self, document, adopted=False):
         number = document.get("Number")
+        if self.document_type == "invoice":
+            self.write(invoice_values(document, fields.Datetime.now()))
         self.write(
             {
                 "state": "done",
@@ -427,6 +492,27 @@ class SepidarExport(models.Model):
         )
         self._notify_error(message)
         return Outcome("invalid", message, sepidar_message or "")
+
+    def _mark_credit_refused(self, message, sepidar_message=None, maybe_sent=False):
+        """Sepidar refused the invoice over the dealer's credit ceiling: a state
+        of its own, and finance is told (they raise the ceiling, collect a
+        payment, or cancel), then Retry."""
+        self.write(
+            {
+                "state": "credit_refused",
+                "outcome_unknown": maybe_sent,
+                "last_error": message,
+            }
+        )
+        self._notify_error(
+            self.env._(
+                "Sepidar refused the invoice: it would exceed the dealer's credit "
+                "ceiling. Raise the ceiling or collect a payment in Sepidar, then "
+                "press Retry. (%(message)s)",
+                message=message,
+            )
+        )
+        return Outcome("credit_refused", message, sepidar_message or "")
 
     def _mark_crashed(self, error):
         """A bug, not a Sepidar answer: stop this row, keep it safe to retry."""

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups, orm_access
 
 from ..sepidar_client import SepidarError, customer_payload, stable_guid
+from .sepidar_credit_reader import CreditReader, credit_notification
 from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP
 
 # Persian and Arabic-Indic digits, as dealers type them in phone numbers.
@@ -77,6 +78,29 @@ class SepidarPartnerBinding(models.Model):
     is_mapped = fields.Boolean(
         string="Mapped", compute="_compute_is_mapped", store=True, index=True
     )
+    # Credit snapshot (sepidar_credit_reader.py): what the credit check reads.
+    credit_remainder = fields.Float(
+        string="Credit Left (Rial)",
+        readonly=True,
+        copy=False,
+        digits=(19, 0),
+        help="Sepidar's CreditRemainder of the customer when it was last read.",
+    )
+    credit_balance = fields.Float(
+        string="Balance (Rial)",
+        readonly=True,
+        copy=False,
+        digits=(19, 0),
+        help="Sepidar's balance of the customer (Remainder; AccountingRemainder "
+        "from API level 104).",
+    )
+    credit_read_at = fields.Datetime(string="Credit Read On", readonly=True, copy=False)
+    credit_error = fields.Text(
+        string="Credit Read Error",
+        readonly=True,
+        copy=False,
+        help="Why the last attempt to read the credit failed (empty: it worked).",
+    )
 
     _sql_constraints = [
         (
@@ -85,6 +109,17 @@ class SepidarPartnerBinding(models.Model):
             "A dealer has one Sepidar customer per backend.",
         ),
     ]
+
+    @allowed_groups(FINANCE_GROUP, ADMIN_GROUP)
+    def action_refresh_credit(self):
+        """Read these dealers' credit from Sepidar now (one call per backend)."""
+        error = CreditReader(self.env).refresh(self.sudo())
+        return credit_notification(self.env, error)
+
+    @api.model
+    def _cron_refresh_credit(self, batch_size=500):
+        """Read every mapped dealer's credit (scheduled action)."""
+        CreditReader(self.env).refresh_all(batch_size)
 
     @api.depends("sepidar_customer_id")
     def _compute_is_mapped(self):

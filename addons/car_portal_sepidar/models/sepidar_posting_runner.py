@@ -34,6 +34,7 @@ from ..sepidar_client import (
     SepidarValidationError,
     SepidarVersionMismatch,
 )
+from .sepidar_credit_reader import is_credit_refusal
 from .sepidar_document_lookup import DocumentLookup
 from .sepidar_document_mapper import DocumentMapper, SepidarDataError
 
@@ -376,6 +377,12 @@ class PostingRunner:
         export, phase = attempt.export, attempt.phase
         if isinstance(error, SepidarDataError):
             return export._mark_error(str(error), maybe_sent=phase == "lookup")
+        if isinstance(error, SepidarValidationError) and is_credit_refusal(error):
+            return export._mark_credit_refused(
+                export.backend_id._error_text(error),
+                sepidar_message=error.sepidar_message,
+                maybe_sent=phase == "lookup",
+            )
         if isinstance(error, SepidarValidationError):
             return export._mark_error(
                 export.backend_id._error_text(error),

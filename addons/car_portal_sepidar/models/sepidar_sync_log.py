@@ -9,6 +9,7 @@ OUTCOMES = [
     ("unknown", "Answer Lost"),
     ("backend", "Connection Refused"),
     ("invalid", "Rejected"),
+    ("credit_refused", "Over Credit Ceiling"),
     ("crash", "Unexpected Error"),
     ("skipped", "Nothing to Post"),
 ]

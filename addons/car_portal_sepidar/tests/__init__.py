@@ -4,7 +4,10 @@
 # pytest finds it (pytest.ini), Odoo's own test runner needs PYTHONPATH=<repo>.
 from . import test_sepidar_backend
 from . import test_sepidar_catalogue
+from . import test_sepidar_credit
 from . import test_sepidar_export
+from . import test_sepidar_portal
+from . import test_sepidar_readback
 from . import test_sepidar_restart
 from . import test_sepidar_security
 from . import test_sepidar_stock

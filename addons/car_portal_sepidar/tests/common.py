@@ -34,6 +34,8 @@ DEFAULT_KNOBS = {
     "timeout_rate": 0,
     "commit_then_drop_rate": 0,
     "token_expiry_every_n_calls": 0,
+    "customers_down": False,
+    "check_credit_ceiling": True,
 }
 
 
