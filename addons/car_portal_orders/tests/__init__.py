@@ -17,3 +17,4 @@ from . import test_translations
 from . import test_access_matrix
 from . import test_portal_fuzz
 from . import test_performance
+from . import test_allocation
