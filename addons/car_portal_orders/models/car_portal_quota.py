@@ -221,15 +221,26 @@ class CarPortalQuota(models.Model):
         ranked = quotas.sorted(
             lambda q: (not q.product_tmpl_id, q.date_to - q.date_from, q.id)
         )
-        remaining = {}
+        by_dealer = defaultdict(list)
+        for quota in ranked:
+            by_dealer[quota.partner_id.id, quota.company_id.id].append(quota)
+        remaining, found = {}, {}
         for line in lines:
-            dealer = line.partner_id.commercial_partner_id
-            for quota in ranked:
-                if (
-                    quota.partner_id == dealer
-                    and quota.company_id == line.company_id
-                    and quota._applies_to(line.product_id)
-                ):
-                    remaining[line.id] = quota.quantity - used.get(quota.id, 0.0)
-                    break
+            key = (
+                line.partner_id.commercial_partner_id.id,
+                line.company_id.id,
+                line.product_id.id,
+            )
+            if key not in found:
+                found[key] = next(
+                    (
+                        q
+                        for q in by_dealer.get(key[:2], ())
+                        if q._applies_to(line.product_id)
+                    ),
+                    None,
+                )
+            quota = found[key]
+            if quota is not None:
+                remaining[line.id] = quota.quantity - used.get(quota.id, 0.0)
         return remaining
