@@ -28,6 +28,7 @@
         # Wizards
         "wizards/car_portal_order_reassign_views.xml",
         "wizards/car_portal_order_decision_views.xml",
+        "wizards/car_portal_quota_import_views.xml",
         # Views
         "views/car_portal_order_views.xml",
         "views/car_portal_order_line_views.xml",
@@ -35,6 +36,7 @@
         "views/car_portal_referral_rule_views.xml",
         "views/car_portal_process_views.xml",
         "views/car_portal_expert_leave_views.xml",
+        "views/car_portal_quota_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/car_portal_menus.xml",
@@ -45,6 +47,7 @@
     ],
     "demo": [
         "demo/car_portal_demo.xml",
+        "demo/car_portal_quota_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -103,6 +103,7 @@ class TestAsShippedStory(AsShippedCase):
             ".o_list_renderer .o_data_row",
         )
         opinion = "دو دستگاه از این رنگ تأمین می‌شود؛ لنت کامل."
+        reason = "سهم این ماه"
         self.tour(
             REVIEW_URL,
             "car_portal_as_shipped_expert_review",
@@ -111,6 +112,7 @@ class TestAsShippedStory(AsShippedCase):
                 "order": order.name,
                 "short_code": vehicle.default_code,
                 "supplied": "۲",
+                "reason": reason,
                 "opinion": opinion,
             },
             texts=texts,
@@ -123,6 +125,7 @@ class TestAsShippedStory(AsShippedCase):
             [(line.requested_qty, line.supplied_qty) for line in order.line_ids],
             [(3, 2), (12, 12)],
         )
+        self.assertEqual(order.line_ids[0].expert_note, reason)
         self.assertEqual(order.discrepancy_qty, 1)
 
         # 3. every stage approved by one of its responsible users ----------------

@@ -12,6 +12,9 @@ from . import car_portal_order_portal
 from . import car_portal_order_referral
 from . import car_portal_order
 from . import car_portal_order_line
+from . import car_portal_order_line_allocation
+from . import car_portal_stock_level
+from . import car_portal_quota
 from . import car_portal_order_history
 from . import ir_http
 from . import ir_qweb_fields

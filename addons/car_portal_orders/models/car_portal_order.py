@@ -602,6 +602,14 @@ class CarPortalOrder(models.Model):
         )
         self._hook_approved()
 
+    @api.model
+    def _car_portal_promised_domain(self):
+        """Approved orders whose supplied quantities still hold stock (the
+        available to promise subtracts them). Here every approved order;
+        an addon that learns when an order leaves the stock (invoiced in the
+        accounting, say) narrows it."""
+        return [("state", "=", "approved")]
+
     def _hook_submitted(self):
         """Extension point: called after orders are submitted by the dealer."""
 

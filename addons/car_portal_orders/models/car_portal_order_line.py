@@ -187,6 +187,7 @@ class CarPortalOrderLine(models.Model):
             # expert changes them, during the review, with a trace.
             in_review = self.filtered(lambda ln: ln.order_id.state != "draft")
             in_review._check_reviewable()
+            in_review._check_suggestion_reason(vals)
         old = {line: {f: line[f] for f in review_fields} for line in in_review}
         result = super().write(vals)
         if old:

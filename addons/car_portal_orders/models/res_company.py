@@ -34,6 +34,11 @@ class ResCompany(models.Model):
         required=True,
         help="Amounts are stored in Rial; Toman shows them divided by ten.",
     )
+    car_portal_allocation_cash_first = fields.Boolean(
+        string="Cash Orders First",
+        help="When stock is short, the suggestions serve the orders paid in "
+        "cash before the others; the fair share applies within each group.",
+    )
 
     def _car_portal_format_amount(self, amount):
         """``amount`` (Rial) for people: in the display unit, rounded, with the

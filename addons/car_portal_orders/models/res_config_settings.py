@@ -18,3 +18,6 @@ class ResConfigSettings(models.TransientModel):
     car_portal_amount_unit = fields.Selection(
         related="company_id.car_portal_amount_unit", readonly=False
     )
+    car_portal_allocation_cash_first = fields.Boolean(
+        related="company_id.car_portal_allocation_cash_first", readonly=False
+    )

@@ -17,3 +17,6 @@ from . import test_translations
 from . import test_access_matrix
 from . import test_portal_fuzz
 from . import test_performance
+from . import test_allocation
+from . import test_allocation_models
+from . import test_quota_import

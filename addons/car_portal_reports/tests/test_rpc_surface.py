@@ -24,6 +24,7 @@ addons defines therefore declares who may call it
   for it the declaration's refusal is also checked through the ORM.
 """
 
+import base64
 import inspect
 import json
 
@@ -150,6 +151,18 @@ CALLS = {
             "car.portal.order.reassign",
             user,
             {"order_id": t.review.id, "user_id": t.expert_2.id, "reason": "Workload"},
+        ).ids
+    ],
+    ("car.portal.quota.import", "action_import"): lambda t, user: [
+        t._wizard(
+            "car.portal.quota.import",
+            user,
+            {
+                "file": base64.b64encode(
+                    b"dealer,period,year,quantity\nD-RPC,year,1405,7\n"
+                ).decode(),
+                "filename": "quotas.csv",
+            },
         ).ids
     ],
     # car_portal_sepidar

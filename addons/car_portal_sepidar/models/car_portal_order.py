@@ -105,9 +105,10 @@ class CarPortalOrder(models.Model):
         """Read Sepidar's inventory of the order's items (one call).
 
         A line falls short when what is supplied, together with the earlier
-        lines of the same item, exceeds the quantity in the item's stock
-        (its usual stock, else the backend's default stock). Unmapped
-        products count as not in stock.
+        lines of the same item and what other orders already hold (the
+        available to promise, ``product.product._car_portal_promised``),
+        exceeds the quantity in the item's stock (its usual stock, else the
+        backend's default stock). Unmapped products count as not in stock.
         """
         shortfall = super()._stock_shortfall()
         lines = self._supplied_lines()
@@ -171,6 +172,9 @@ class CarPortalOrder(models.Model):
         the items' inventory is kept from ``rows`` on the way.
         """
         by_product = {binding.product_id: binding for binding in bindings}
+        # What other orders already hold is not there for this one (the
+        # available to promise: one definition, product.product).
+        held = lines.product_id._car_portal_promised(self.company_id, self)
         allocated = defaultdict(float)
         now = fields.Datetime.now()
         for line in lines:
@@ -191,6 +195,11 @@ class CarPortalOrder(models.Model):
             )
             if key not in allocated:
                 item._store_inventory(rows, stock, now)
+                allocated[key] = sum(
+                    held.get(product.id, 0.0)
+                    for product, other in by_product.items()
+                    if (other.item_id.id, other.tracing_id.sepidar_id or None) == key
+                )
             available = max(in_stock - allocated[key], 0.0)
             allocated[key] += line.supplied_qty
             yield line, available

@@ -92,6 +92,18 @@ class TestBackend(SepidarCase):
         stocks = self.env["sepidar.stock"].search([("backend_id", "=", backend.id)])
         self.assertEqual(len(stocks), 2)  # the inactive one is archived
 
+    def test_reference_data_gives_the_stock_levels(self):
+        """The scheduled pull keeps each orderable product's stock, with its
+        age, for the available to promise (nothing reads Sepidar on a page)."""
+        self.backend._pull_reference_data()
+        levels = self.env["car.portal.stock.level"].search(
+            [("product_id", "=", self.oil_filter.id)]
+        )
+        self.assertEqual(levels.quantity, 120)
+        self.assertTrue(levels.read_at)
+        atp = self.oil_filter._car_portal_atp(self.company)
+        self.assertEqual(atp[self.oil_filter.id][0], 120)
+
     def test_pulling_again_updates_and_archives(self):
         ledger = self.simulator.backend.ledger
         ledger.items[OIL_FILTER]["TaxRate"] = 10

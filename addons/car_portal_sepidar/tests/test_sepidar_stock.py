@@ -2,6 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 """The stock-check hook reads Sepidar's inventory."""
 
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import UserError
 
@@ -45,6 +47,26 @@ class TestStockShortfall(SepidarCase):
                 (self.mystery, 1): 0.0,
             },
         )
+
+    def test_stock_another_order_holds_is_not_available(self):
+        """The same available to promise as the suggestions: an order does
+        not pass on stock that orders in the process or approved hold."""
+        holder = self._reviewed([(self.samand, 4)])
+        holder._set_state("process")
+        refused = self._reviewed([(self.samand, 5)])
+        refused._set_state("rejected")
+        order = self._reviewed([(self.samand, 3)])
+        [(line, available)] = order._stock_shortfall()
+        self.assertEqual((line.product_id, available), (self.samand, 1.0))
+        holder._set_state("approved")
+        self.assertEqual(order._stock_shortfall()[0][1], 1.0)
+        # Once the approved order no longer holds stock (invoiced, say), it
+        # is Sepidar's inventory again.
+        order_class = type(self.env["car.portal.order"])
+        with patch.object(
+            order_class, "_car_portal_promised_domain", lambda self: [("id", "=", 0)]
+        ):
+            self.assertEqual(order._stock_shortfall(), [])
 
     def test_colour_stock_is_read_per_tracing(self):
         self.simulator.backend.ledger.inventories[0]["Quantity"] = 1  # white 207

@@ -158,6 +158,11 @@ registry.category("web_tour.tours").add("car_portal_as_shipped_expert_review", {
                 run: `edit ${p.supplied}`,
             },
             {
+                content: "Say why (asked when it differs from the suggestion)",
+                trigger: `.o_data_row.o_selected_row td[name=expert_note] input`,
+                run: `edit ${p.reason}`,
+            },
+            {
                 content: "Open the opinion tab",
                 trigger: ".o_notebook_headers a[name=opinion]",
                 run: "click",
