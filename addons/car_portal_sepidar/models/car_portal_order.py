@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare, float_is_zero
 
@@ -203,6 +203,23 @@ class CarPortalOrder(models.Model):
             available = max(in_stock - allocated[key], 0.0)
             allocated[key] += line.supplied_qty
             yield line, available
+
+    # Available to promise (the hook of car_portal_orders) ------------------------
+
+    @api.model
+    def _car_portal_promised_domain(self):
+        """An approved order stops holding stock once Sepidar has its invoice
+        (posted as one, or read back by ``sepidar_readback_runner``): from
+        then on the goods leave Sepidar's inventory, which the stock pull
+        reads. A revoked invoice gives the order its claim back."""
+        return super()._car_portal_promised_domain() + [
+            "!",
+            (
+                "sepidar_export_ids",
+                "any",
+                [("invoiced_at", "!=", False), ("invoice_state", "!=", "revoked")],
+            ),
+        ]
 
     # Credit check (the hook of car_portal_orders) -------------------------------
 

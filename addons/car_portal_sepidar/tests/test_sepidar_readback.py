@@ -77,6 +77,33 @@ class TestReadback(SepidarCase):
             (status["label"], status["tone"]), ("Invoice revoked", "danger")
         )
 
+    def test_invoiced_orders_no_longer_hold_stock(self):
+        """Available to promise: an approved order holds its supplied
+        quantities until Sepidar has its invoice; a revoked invoice gives the
+        claim back."""
+        self.backend.document_type = "quotation"
+        order = self._approved(lines=[(self.oil_filter, 2)])
+        Order = self.env["car.portal.order"]
+
+        def promised():
+            held = self.oil_filter._car_portal_promised(order.company_id)
+            return held.get(self.oil_filter.id, 0), order in Order.search(
+                Order._car_portal_promised_domain()
+            )
+
+        self.assertEqual(promised(), (2, True))
+        self._run_cron()
+        self.assertEqual(promised(), (2, True))  # a quotation: not invoiced yet
+        export = self._export(order)
+        self._sepidar_client().create_invoice_from_quotation(export.sepidar_document_id)
+        self._read_back()
+        self.assertTrue(export.invoiced_at)
+        self.assertEqual(promised(), (0, False))
+        self.simulator.revoke_invoice(export.sepidar_invoice_id)
+        self._read_back()
+        self.assertEqual(export.invoice_state, "revoked")
+        self.assertEqual(promised(), (2, True))
+
     def test_quotation_invoiced_in_sepidar_is_read_back(self):
         orders = self._posted("quotation", count=3)
         exports = (
