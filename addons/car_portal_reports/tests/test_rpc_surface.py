@@ -205,7 +205,7 @@ CALLS = {
     ("sepidar.partner.binding", "action_match"): _record("partner_binding"),
     ("sepidar.partner.binding", "action_refresh_credit"): _record("partner_binding"),
     ("sepidar.product.binding", "create"): lambda t, user: [
-        {"backend_id": t.backend.id, "product_id": t.brake_pad.id}
+        {"backend_id": t.backend.id, "product_id": t.unbound_part.id}
     ],
     ("sepidar.product.binding", "write"): lambda t, user: [
         t.product_binding.ids,
@@ -274,6 +274,9 @@ class TestRpcSurface(HttpCase, SepidarCase):
         cls.product_binding = cls.env["sepidar.product.binding"]._get_or_create(
             cls.backend, cls.mystery
         )
+        # A product nothing binds by itself (the orders' products are bound by
+        # the stock check): creating its binding is the call's own doing.
+        cls.unbound_part = cls._product("Unbound part", "PT-RPC1", cls.categ_parts, 5.0)
         cls.jalali_day = cls.env["car.portal.jalali.day"].search([], limit=1)
         cls.tile = cls.env["car.portal.dashboard.tile"].search([], limit=1)
         cls.users = {role: attr and getattr(cls, attr) for role, attr in ROLES.items()}
