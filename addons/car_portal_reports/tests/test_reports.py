@@ -17,11 +17,12 @@ E      dealer A  sedan 1                     draft      (not in the reports)
 
 import io
 from datetime import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from odoo import Command
+from odoo import Command, models
 
 from odoo.addons.car_portal_orders.tests.common import CarPortalCase
 
@@ -168,6 +169,34 @@ class TestReports(CarPortalCase):
             [group["partner_id"][1] for group in first],
             ["Alborz Cars", "Zagros Motors"],
         )
+
+    def test_groups_formatted_as_odoo_formats_them(self):
+        """The report formats each distinct group value once (a pivot's speed);
+        labels, ranges, drill-down domains and counts are Odoo's own, in the
+        reader's language and time zone."""
+        Report = (
+            self.env["car.portal.order.line.report"]
+            .with_user(self.manager)
+            .with_context(tz="Asia/Tehran", lang="en_US")
+        )
+        fields = ["requested_qty:sum", "supplied_qty:sum"]
+        standard = models.BaseModel._read_group_format_result
+        for groupby, lazy in (
+            (["partner_id", "date_submitted:month"], False),
+            (["date_submitted:day", "product_id"], False),
+            (["date_submitted:week"], True),
+            (["user_id", "date_submitted:month_number"], False),
+            (["partner_id", "date_submitted:quarter"], True),
+        ):
+            with self.subTest(groupby=groupby, lazy=lazy):
+                ours = Report.read_group(self.ours, fields, groupby, lazy=lazy)
+                with patch.object(
+                    type(Report), "_read_group_format_result", standard
+                ):
+                    odoo = Report.read_group(self.ours, fields, groupby, lazy=lazy)
+                self.assertEqual(ours, odoo)
+                self.assertGreater(len(ours), 1)
+                self.assertTrue(all(group["__domain"] for group in ours))
 
     def test_jalali_dates_for_persian_readers(self):
         report = (
