@@ -190,9 +190,7 @@ class TestReports(CarPortalCase):
         ):
             with self.subTest(groupby=groupby, lazy=lazy):
                 ours = Report.read_group(self.ours, fields, groupby, lazy=lazy)
-                with patch.object(
-                    type(Report), "_read_group_format_result", standard
-                ):
+                with patch.object(type(Report), "_read_group_format_result", standard):
                     odoo = Report.read_group(self.ours, fields, groupby, lazy=lazy)
                 self.assertEqual(ours, odoo)
                 self.assertGreater(len(ours), 1)
