@@ -276,14 +276,15 @@ class CarPortalReportCommon(models.AbstractModel):
         dozen months and dealers, and that formatting was most of the pivot's
         time above its SQL (``bench/RESULTS.md``, "Reports: discrepancy
         pivot"). Here each distinct value is formatted by Odoo itself, on a
-        one-row sample, and copied to its rows, grouping by grouping in the
-        order given (the domains come out the same). Many2many and properties
-        groups depend on the other rows: they go the standard way.
+        one-row sample, and copied to its rows. Many2many and properties
+        groups depend on the other rows: they go the standard way, last (their
+        terms come last in the drill-down domains, the same domains).
         """
+        standard = []
         for spec in lazy_groupby:
             fname = spec.split(":")[0].split(".")[0]
             if self._fields[fname].type in ("many2many", "properties"):
-                super()._read_group_format_result(rows_dict, [spec])
+                standard.append(spec)
                 continue
             formatted = {}
             for value in {row[spec] for row in rows_dict}:
@@ -296,6 +297,7 @@ class CarPortalReportCommon(models.AbstractModel):
                 if "__range" in sample:
                     row.setdefault("__range", {})[spec] = sample["__range"][spec]
                 row["__domain"] = expression.AND([row["__domain"], sample["__domain"]])
+        return super()._read_group_format_result(rows_dict, standard)
 
     @api.model
     def _python_orderable(self, spec):
