@@ -113,18 +113,25 @@ def installed_addons(env):
 def write_results(heading, body, args):
     """Replace the ``## heading`` section of bench/RESULTS.md with ``body``."""
     print(body)
-    if args.no_write:
-        return
+    if not args.no_write:
+        replace_section(heading, body)
+
+
+def replace_section(heading, body):
+    """Put ``body`` under ``## heading`` in bench/RESULTS.md, in place of that
+    section (other sections kept), or at the end when it is new."""
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     section = f"## {heading}\n\n{body.strip()}\n"
     pattern = re.compile(
         rf"^## {re.escape(heading)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL
     )
     if pattern.search(text):
-        text = pattern.sub(section + "\n", text)
+        # A function, not a template: the body's backslashes stay as they are.
+        text = pattern.sub(lambda _match: section + "\n", text, count=1)
     else:
         text = text.rstrip() + "\n\n" + section
     RESULTS.write_text(text.rstrip() + "\n")
+    print(f"written to {RESULTS}")
 
 
 def vacuum_analyze(args, tables):

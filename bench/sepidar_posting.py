@@ -25,16 +25,15 @@ bench/RESULTS.md under the "Sepidar posting" heading (other sections are kept).
 
 import argparse
 import json
-import re
 import subprocess
 import sys
 import time
-from pathlib import Path
+
+from common import replace_section
 
 from tests import sepidar_harness as harness
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-HEADING = "## Sepidar posting"
+HEADING = "Sepidar posting"
 TARGET_CALLS, TARGET_EFFICIENCY = 1.05, 0.95
 
 
@@ -188,23 +187,13 @@ def write_results(info, figures, ok):
     raw = json.dumps(
         {"machine": info, "figures": figures}, indent=2, ensure_ascii=False
     )
-    lines = [HEADING, ""]
+    lines = []
     command = "PYTHONPATH=. python3 bench/sepidar_posting.py"
     lines.append(f"`{command}`, {info['date']}: **{status}**.")
     lines += ["", "| Figure | Value | Target |", "| --- | --- | --- |"]
     lines += [f"| {name} | {value} | {target} |" for name, value, target in rows]
     lines += ["", note, "", "Machine and raw figures:", "", "```json", raw, "```", ""]
-    section = "\n".join(lines)
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
-    pattern = re.compile(
-        rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL
-    )
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n")
-    print(f"written to {RESULTS}")
+    replace_section(HEADING, "\n".join(lines))
 
 
 def main(argv=None):

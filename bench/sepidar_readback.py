@@ -24,15 +24,14 @@ bench/RESULTS.md under "Sepidar read-back" (other sections are kept).
 
 import argparse
 import json
-import re
 import sys
 import time
-from pathlib import Path
+
+from common import replace_section
 
 from tests import sepidar_harness as harness
 
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
-HEADING = "## Sepidar read-back"
+HEADING = "Sepidar read-back"
 TARGET = 1.0
 
 
@@ -117,7 +116,7 @@ def run(args):
 
 def write_results(info, figures, ok):
     status = "target met" if ok else "target missed"
-    lines = [HEADING, ""]
+    lines = []
     lines.append(
         f"`bench/run sepidar_readback --orders {figures['orders posted']}`, "
         f"{info['date']}: **{status}**."
@@ -144,17 +143,7 @@ def write_results(info, figures, ok):
         {"machine": info, "figures": figures}, indent=2, ensure_ascii=False
     )
     lines += ["", note, "", "Machine and raw figures:", "", "```json", raw, "```", ""]
-    section = "\n".join(lines)
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\n"
-    pattern = re.compile(
-        rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL
-    )
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    RESULTS.write_text(text.rstrip("\n") + "\n")
-    print(f"written to {RESULTS}")
+    replace_section(HEADING, "\n".join(lines))
 
 
 def main(argv=None):
