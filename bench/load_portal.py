@@ -36,12 +36,8 @@ latency of the form and of the submission, errors. Results go to
 """
 
 import contextlib
-import os
 import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -62,27 +58,14 @@ from common import (
     write_results,
 )
 
+from tests.odoo_nodes import CSRF_INPUT, FORM_TOKEN_INPUT, ORDER_URL, Node
+
 TIMEOUT = 120  # seconds, per HTTP request
 WARMUP = 6  # forms opened before the run
 # Odoo's request log: method, path, status, SQL queries, SQL time, other time.
 _REQUEST_LOG = re.compile(
     r'"(GET|POST) /my/car-orders/new HTTP/[\d.]+" (\d+) - (\d+) ([\d.]+) ([\d.]+)'
 )
-_LAUNCHER = """import signal
-import sys
-
-if sys.argv[1:2] == ["gevent"]:
-    # The long-polling server: not used by the portal pages, kept idle.
-    while True:
-        signal.pause()
-
-from odoo.cli.command import main
-
-sys.exit(main())
-"""
-_CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
-_FORM_TOKEN = re.compile(r'name="form_token"\s+value="([^"]+)"')
-_ORDER_URL = re.compile(r"/my/car-orders/(\d+)$")
 
 
 def _setup(env, tag, count):
@@ -155,69 +138,6 @@ def _cursor_env(db):
         yield api.Environment(cr, SUPERUSER_ID, {"lang": "en_US"})
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Server:
-    """``python3 -m odoo`` with 2 workers on loopback, stopped at exit."""
-
-    def __init__(self, args, logfile):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.logfile = logfile
-        launcher = Path(logfile).with_name("odoo-launcher.py")
-        launcher.write_text(_LAUNCHER)
-        self.command = [
-            sys.executable,
-            str(launcher),
-            "-c",
-            args.conf,
-            "-d",
-            args.db,
-            f"--db-filter=^{re.escape(args.db)}$",
-            "--http-interface=127.0.0.1",
-            f"--http-port={self.port}",
-            f"--gevent-port={_free_port()}",
-            f"--workers={args.workers}",
-            "--max-cron-threads=0",
-            "--limit-time-real=300",
-            "--no-database-list",
-            f"--logfile={logfile}",
-            "--log-level=info",
-        ]
-        self.process = None
-
-    def __enter__(self):
-        # A process group of its own, so that its workers stop with it.
-        self.process = subprocess.Popen(
-            self.command, start_new_session=True, stdin=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"Odoo exited at start, see {self.logfile}")
-            try:
-                if requests.get(f"{self.url}/web/login", timeout=10).ok:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(1)
-        self.__exit__(None, None, None)
-        raise SystemExit(f"Odoo did not answer on {self.url}, see {self.logfile}")
-
-    def __exit__(self, *exc):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-
-
 class Dealer(threading.Thread):
     """One dealer: logs in, then fetches the form and submits, ``orders`` times."""
 
@@ -240,7 +160,7 @@ class Dealer(threading.Thread):
 
     def _log_in(self):
         page, _elapsed = self._request("GET", "/web/login")
-        token = _CSRF.search(page.text)
+        token = CSRF_INPUT.search(page.text)
         response, _elapsed = self._request(
             "POST",
             "/web/login",
@@ -261,7 +181,10 @@ class Dealer(threading.Thread):
         if form.status_code != 200:
             self.errors.append(f"form: HTTP {form.status_code}")
             return
-        csrf, form_token = _CSRF.search(form.text), _FORM_TOKEN.search(form.text)
+        csrf, form_token = (
+            CSRF_INPUT.search(form.text),
+            FORM_TOKEN_INPUT.search(form.text),
+        )
         if not (csrf and form_token):
             self.errors.append("form: no CSRF or form token")
             return
@@ -280,7 +203,7 @@ class Dealer(threading.Thread):
             data[f"line_{row}_product_id"] = str(product_id)
             data[f"line_{row}_qty"] = str(1 + number % 7)
         response, submit_time = self._request("POST", "/my/car-orders/new", data=data)
-        match = _ORDER_URL.search(response.headers.get("Location", ""))
+        match = ORDER_URL.search(response.headers.get("Location", ""))
         if response.status_code != 303 or not match:
             self.errors.append(f"submit: HTTP {response.status_code}")
             return
@@ -390,7 +313,9 @@ def main():
     with contextlib.ExitStack() as stack:
         urls = []
         for node_log in logfiles:
-            server = stack.enter_context(Server(args, node_log))
+            server = stack.enter_context(
+                Node(args.conf, args.db, node_log, workers=args.workers, cron=False)
+            )
             print(f"Odoo serving {args.db} on {server.url}, log {node_log}", flush=True)
             _warm_up(server.url, data)
             urls.append(server.url)

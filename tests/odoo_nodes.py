@@ -45,9 +45,9 @@ from odoo.cli.command import main
 sys.exit(main())
 """
 TIMEOUT = 120
-_CSRF = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
-_FORM_TOKEN = re.compile(r'name="form_token"\s+value="([^"]+)"')
-_ORDER_URL = re.compile(r"/my/car-orders/(\d+)$")
+CSRF_INPUT = re.compile(r'name="csrf_token"\s+value="([^"]+)"')
+FORM_TOKEN_INPUT = re.compile(r'name="form_token"\s+value="([^"]+)"')
+ORDER_URL = re.compile(r"/my/car-orders/(\d+)$")
 # Odoo's request log line: method, path, status (werkzeug, at INFO).
 REQUEST_LOG = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d+) ')
 
@@ -110,6 +110,12 @@ class Node:
         self.stop()
         raise RuntimeError(f"Odoo did not answer on {self.url}, see {self.logfile}")
 
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
     def kill(self):
         """SIGKILL to the whole node (master, workers, cron, gevent): a crash."""
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -158,7 +164,7 @@ class Client:
 
     def portal_login(self, login, password):
         page = self.get("/web/login")
-        token = _CSRF.search(page.text)
+        token = CSRF_INPUT.search(page.text)
         response = self.session.post(
             f"{self.url}/web/login",
             data={
@@ -180,8 +186,8 @@ class Client:
         form = self.get("/my/car-orders/new")
         form.raise_for_status()
         data = {
-            "csrf_token": _CSRF.search(form.text)[1],
-            "form_token": _FORM_TOKEN.search(form.text)[1],
+            "csrf_token": CSRF_INPUT.search(form.text)[1],
+            "form_token": FORM_TOKEN_INPUT.search(form.text)[1],
             "action": "submit",
             "payment_term_id": str(term_id),
             "dealer_note": note,
@@ -196,7 +202,7 @@ class Client:
             timeout=TIMEOUT,
             allow_redirects=False,
         )
-        match = _ORDER_URL.search(response.headers.get("Location", ""))
+        match = ORDER_URL.search(response.headers.get("Location", ""))
         if response.status_code != 303 or not match:
             raise RuntimeError(f"submit: HTTP {response.status_code}")
         return int(match[1])
