@@ -1,5 +1,7 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+from contextlib import contextmanager
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
@@ -14,6 +16,20 @@ from .order_states import CLOSED_STATES
 LINE_FROZEN_FIELDS = frozenset({"order_id", "product_id", "requested_qty"})
 # What the expert decides, tracked line by line in the order's chatter.
 LINE_REVIEW_FIELDS = ("supplied_qty", "expert_note")
+# Context key of the review changes being gathered (_gathering_review_changes).
+REVIEW_CHANGES_KEY = "car_portal_review_changes"
+
+
+def _shown(value):
+    """A value of the review history: an empty note shows as nothing, a
+    quantity of 0 as 0.0."""
+    return "" if value is False or value is None else value
+
+
+class _ReviewChanges(dict):
+    """``{line id: {field: value before}}`` gathered by
+    ``_gathering_review_changes``. A class of its own: a context sent over
+    RPC (plain JSON) cannot pose as one and keep changes out of the history."""
 
 
 class CarPortalOrderLine(models.Model):
@@ -246,7 +262,34 @@ class CarPortalOrderLine(models.Model):
         self.order_id._check_can_review()
 
     def _log_review_changes(self, old):
-        """Post one message per order listing the review changes (old → new)."""
+        """Post one message per order listing the review changes (old → new);
+        inside ``_gathering_review_changes``, once at the end of the block."""
+        gathered = self.env.context.get(REVIEW_CHANGES_KEY)
+        if isinstance(gathered, _ReviewChanges):
+            for line, values in old.items():
+                before = gathered.setdefault(line.id, {})
+                for fname, value in values.items():
+                    before.setdefault(fname, value)
+            return
+        self._post_review_changes(old)
+
+    @contextmanager
+    def _gathering_review_changes(self):
+        """Gather the review changes written through the records it yields
+        (``self`` in a context that collects them) until the end of the
+        block, then post one message per order, each line's first value →
+        its last. Used by the allocation board, which changes many lines of
+        the same orders at once. On an error nothing is posted (the
+        transaction is rolled back anyway)."""
+        if isinstance(self.env.context.get(REVIEW_CHANGES_KEY), _ReviewChanges):
+            yield self  # already gathering: the outer block posts
+            return
+        gathered = _ReviewChanges()
+        yield self.with_context(**{REVIEW_CHANGES_KEY: gathered})
+        lines = self.browse(list(gathered))
+        lines._post_review_changes({line: gathered[line.id] for line in lines.exists()})
+
+    def _post_review_changes(self, old):
         by_order = {}
         for line, values in old.items():
             for fname, before in values.items():
@@ -256,7 +299,12 @@ class CarPortalOrderLine(models.Model):
                 label = line._fields[fname].get_description(self.env)["string"]
                 by_order.setdefault(line.order_id, []).append(
                     Markup("<li>%s — %s: %s → %s</li>")
-                    % (line.product_id.display_name, label, before or "", after or "")
+                    % (
+                        line.product_id.display_name,
+                        label,
+                        _shown(before),
+                        _shown(after),
+                    )
                 )
         for order, items in by_order.items():
             order.message_post(

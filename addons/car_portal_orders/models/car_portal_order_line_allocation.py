@@ -1,23 +1,87 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from collections import defaultdict
+from datetime import timedelta
+from typing import NamedTuple
+
+import jdatetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare, groupby
 
 from ..tools.allocation import Claim, allocate
 from ..tools.digits import format_quantity, localize_number
+from ..tools.rpc_access import allowed_groups
+from .car_portal_quota import jalali_period
 
+EXPERT = "car_portal_orders.group_car_portal_expert"
+MANAGER = "car_portal_orders.group_car_portal_manager"
 # Priority tiers of the suggestions (higher is served first).
 CASH_FIRST = 1
+# The dealer's fill rate covers this many Jalali months, the current one included.
+FILL_RATE_MONTHS = 3
+# The fields _compute_allocation sets.
+ALLOCATION_FIELDS = (
+    "atp_qty",
+    "has_quota",
+    "quota_remaining_qty",
+    "has_suggestion",
+    "suggested_qty",
+    "has_fill_rate",
+    "fill_rate",
+)
+
+
+def fill_rate_window(today, months=FILL_RATE_MONTHS):
+    """``(first day, day after the last)`` (Gregorian dates) of the last
+    ``months`` Jalali months, the one of ``today`` included."""
+    current = jdatetime.date.fromgregorian(date=today)
+    year, month = current.year, current.month - (months - 1)
+    while month < 1:
+        year, month = year - 1, month + 12
+    first, _last = jalali_period("month", year, month)
+    _first, last = jalali_period("month", current.year, current.month)
+    return first, last + timedelta(days=1)
+
+
+class AllocationFigures(NamedTuple):
+    """What the allocation shows on a line (``None``: unknown)."""
+
+    atp: float | None
+    quota: float | None
+    suggestion: float | None
+    fill_rate: float | None
+
+
+NO_FIGURES = AllocationFigures(None, None, None, None)
+
+
+class AllocationRow(NamedTuple):
+    """One line as the suggestions read it (``_allocation_claims``)."""
+
+    line_id: int
+    company_id: int
+    product_id: int
+    dealer_id: int  # the commercial partner: the quotas are theirs
+    requested: float
+    state: str
+    date_submitted: object
+    is_cash: bool
+
+    @property
+    def quota_key(self):
+        return (self.dealer_id, self.company_id, self.product_id)
 
 
 class CarPortalOrderLine(models.Model):
     """What the allocation adds to an order line: the suggested supplied
-    quantity (``tools/allocation.py``), the ATP of its product and the
-    dealer's remaining quota, read for every open line of the same products
-    at once (a bounded number of queries, whatever the number of lines)."""
+    quantity (``tools/allocation.py``), the ATP of its product, the dealer's
+    remaining quota and fill rate, read for every open line of the same
+    products at once (a constant number of queries, whatever the number of
+    lines); and the allocation board (*Car Orders › Orders › Allocation
+    Board*): every line under review, by product, where the expert edits the
+    supplied quantity and the note, or applies the suggestions at once."""
 
     _inherit = "car.portal.order.line"
 
@@ -49,75 +113,218 @@ class CarPortalOrderLine(models.Model):
         help="Set when the product's stock is known, so a suggestion is made.",
     )
 
-    @api.depends("product_id", "supplied_qty", "state")
+    expert_id = fields.Many2one(related="order_id.user_id", string="Expert")
+    can_edit_supply = fields.Boolean(
+        compute="_compute_can_edit_supply",
+        help="Under review, and I may review it: its expert, their substitute "
+        "today, or a manager.",
+    )
+
+    fill_rate = fields.Float(
+        compute="_compute_allocation",
+        help="What the dealer's approved orders submitted in the last three "
+        "Jalali months (this one included) were supplied, against what they "
+        "requested, all products together.",
+    )
+    has_fill_rate = fields.Boolean(
+        compute="_compute_allocation",
+        help="Set when the dealer has approved orders in those months.",
+    )
+
+    @api.depends("product_id", "partner_id", "supplied_qty", "state")
     def _compute_allocation(self):
         figures = self._allocation_figures()
-        for line in self:
-            atp, quota, suggestion = figures.get(line.id, (None, None, None))
-            line.atp_qty = atp or 0.0
-            line.has_quota = quota is not None
-            line.quota_remaining_qty = quota or 0.0
-            line.has_suggestion = suggestion is not None
-            line.suggested_qty = suggestion or 0.0
+        # The other lines of the same pools get their figures too (those not
+        # in the cache yet): the ORM computes a non-stored field by batches of
+        # 1,000 records (PREFETCH_MAX), and would run the same queries again
+        # for each batch of a board or a benchmark reading 5,000 lines.
+        others = self.browse(set(figures).difference(self._ids))
+        others = others.browse(
+            self.env.cache.get_missing_ids(others, self._fields["suggested_qty"])
+        )
+        lines = self | others
+        with self.env.protecting(
+            [self._fields[fname] for fname in ALLOCATION_FIELDS], lines
+        ):
+            for line in lines:
+                found = figures.get(line.id, NO_FIGURES)
+                line.atp_qty = found.atp or 0.0
+                line.has_quota = found.quota is not None
+                line.quota_remaining_qty = found.quota or 0.0
+                line.has_suggestion = found.suggestion is not None
+                line.suggested_qty = found.suggestion or 0.0
+                line.has_fill_rate = found.fill_rate is not None
+                line.fill_rate = found.fill_rate or 0.0
 
     def _allocation_figures(self):
-        """``{line id: (atp, remaining quota, suggestion)}`` for ``self``
-        (``None`` where unknown), from every line under review of the same
-        products: the claims that share the ATP."""
-        lines = self.filtered("id").sudo()
-        if not lines:
+        """``{line id: AllocationFigures}`` for ``self`` and every line under
+        review of the same products (the claims that share the ATP), ``None``
+        where unknown. A constant number of queries, whatever the number of
+        lines: the claims (one SQL query), the companies, the ATP (two per
+        company), the quotas (``_remaining_for_keys``), the fill rates."""
+        ids = [line_id for line_id in self._ids if line_id]
+        if not ids:
             return {}
-        products = lines.product_id
-        claims = lines | lines.search(
-            [
-                ("state", "=", "review"),
-                ("product_id", "in", products.ids),
-                ("company_id", "in", lines.company_id.ids),
-            ]
-        )
+        claims = self._allocation_claims(ids)
+        companies = self.env["res.company"].browse({c.company_id for c in claims})
+        products = self.env["product.product"].browse({c.product_id for c in claims})
         atp = {
-            company: products._car_portal_atp(company) for company in claims.company_id
+            company.id: products.sudo()._car_portal_atp(company)
+            for company in companies
         }
-        quotas = self.env["car.portal.quota"]._remaining_for_lines(claims)
-        suggestions = self._suggestions(claims, atp, quotas)
+        quotas = (
+            self.env["car.portal.quota"]
+            .sudo()
+            ._remaining_for_keys({c.quota_key for c in claims})
+        )
+        suggestions = self._suggestions(claims, companies, atp, quotas)
+        rates = self._fill_rates({(c.dealer_id, c.company_id) for c in claims})
         return {
-            line.id: (
-                atp[line.company_id].get(line.product_id.id, (None,))[0],
-                quotas.get(line.id),
-                suggestions.get(line.id),
+            claim.line_id: AllocationFigures(
+                atp[claim.company_id].get(claim.product_id, (None,))[0],
+                quotas.get(claim.quota_key),
+                suggestions.get(claim.line_id),
+                rates.get((claim.dealer_id, claim.company_id)),
             )
-            for line in lines
+            for claim in claims
         }
 
     @api.model
-    def _suggestions(self, claims, atp, quotas):
-        """``{line id: suggested quantity}`` for the lines of ``claims`` under
-        review whose product's stock is known."""
+    def _fill_rates(self, dealers, today=None):
+        """``{(dealer id, company id): supplied / requested}`` of the dealers
+        (commercial partners) over the last ``FILL_RATE_MONTHS`` Jalali
+        months, on their approved orders submitted then, all products
+        together; a dealer without any is left out. One query."""
+        if not dealers:
+            return {}
+        first, end = fill_rate_window(today or fields.Date.context_today(self))
+        self.env["car.portal.order.line"].flush_model(
+            ["company_id", "partner_id", "state", "supplied_qty", "requested_qty"]
+        )
+        self.env["car.portal.order"].flush_model(["date_submitted"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT COALESCE(dealer.commercial_partner_id, line.partner_id),
+                       line.company_id,
+                       sum(line.supplied_qty) / sum(line.requested_qty)
+                  FROM car_portal_order_line line
+                  JOIN car_portal_order ord ON ord.id = line.order_id
+             LEFT JOIN res_partner dealer ON dealer.id = line.partner_id
+                 WHERE line.state = 'approved'
+                   AND ord.date_submitted >= %(first)s
+                   AND ord.date_submitted < %(end)s
+                   AND COALESCE(dealer.commercial_partner_id, line.partner_id)
+                       = ANY(%(dealers)s)
+              GROUP BY 1, 2
+                HAVING sum(line.requested_qty) > 0
+                """,
+                first=first,
+                end=end,
+                dealers=list({dealer for dealer, _company in dealers}),
+            )
+        )
+        return {(dealer, company): rate for dealer, company, rate in rows}
+
+    def _allocation_claims(self, ids):
+        """The lines ``ids`` and every line under review of the same products
+        and companies, as :class:`AllocationRow` tuples, in one query."""
+        self.env["car.portal.order.line"].flush_model(
+            ["company_id", "product_id", "requested_qty", "state", "partner_id"]
+        )
+        self.env["car.portal.order"].flush_model(["date_submitted", "payment_term_id"])
+        self.env["car.portal.payment.term"].flush_model(["kind"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT line.id, line.company_id, line.product_id,
+                       COALESCE(dealer.commercial_partner_id, line.partner_id),
+                       line.requested_qty, line.state, ord.date_submitted,
+                       COALESCE(term.kind = 'cash', FALSE)
+                  FROM car_portal_order_line line
+                  JOIN car_portal_order ord ON ord.id = line.order_id
+             LEFT JOIN res_partner dealer ON dealer.id = line.partner_id
+             LEFT JOIN car_portal_payment_term term
+                    ON term.id = ord.payment_term_id
+                 WHERE line.id = ANY(%(ids)s)
+                    OR (line.state = 'review'
+                        AND (line.product_id, line.company_id) IN (
+                            SELECT product_id, company_id
+                              FROM car_portal_order_line
+                             WHERE id = ANY(%(ids)s)))
+                """,
+                ids=ids,
+            )
+        )
+        return [AllocationRow(*row) for row in rows]
+
+    @api.model
+    def _suggestions(self, claims, companies, atp, quotas):
+        """``{line id: suggested quantity}`` for the claims (``AllocationRow``)
+        under review whose product's stock is known."""
         by_pool = defaultdict(list)
-        for line in claims.filtered(lambda ln: ln.state == "review"):
-            by_pool[line.company_id, line.product_id.id].append(line)
+        for claim in claims:
+            if claim.state == "review":
+                by_pool[claim.company_id, claim.product_id].append(claim)
+        cash_first = {
+            company.id: company.car_portal_allocation_cash_first
+            for company in companies
+        }
+        now = fields.Datetime.now()
         suggestions = {}
-        for (company, product_id), pool in by_pool.items():
-            if product_id not in atp[company]:
+        for (company_id, product_id), pool in by_pool.items():
+            if product_id not in atp[company_id]:
                 continue
-            cash_first = company.car_portal_allocation_cash_first
             allocated = allocate(
                 [
                     Claim(
-                        key=line.id,
-                        requested=line.requested_qty,
-                        quota=quotas.get(line.id),
+                        key=claim.line_id,
+                        requested=claim.requested,
+                        quota=quotas.get(claim.quota_key),
                         priority=CASH_FIRST
-                        if cash_first and line.order_id.payment_term_id.kind == "cash"
+                        if cash_first[company_id] and claim.is_cash
                         else 0,
-                        age=(line.date_submitted or fields.Datetime.now(), line.id),
+                        age=(claim.date_submitted or now, claim.line_id),
                     )
-                    for line in pool
+                    for claim in pool
                 ],
-                atp[company][product_id][0],
+                atp[company_id][product_id][0],
             )
             suggestions.update(allocated)
         return suggestions
+
+    @api.depends("state", "order_id.user_id")
+    @api.depends_context("uid")
+    def _compute_can_edit_supply(self):
+        manager = self.env.user.has_group(MANAGER)
+        for line in self:
+            line.can_edit_supply = line.state == "review" and (
+                manager or line.order_id.can_review
+            )
+
+    @allowed_groups(EXPERT)
+    def action_apply_suggestions(self):
+        """Supplied = suggested on these lines (those with a suggestion whose
+        supplied quantity differs), with the rights of editing the supplied
+        quantity in a review (``write``: the order under review, its expert,
+        their substitute or a manager), one review message per order."""
+        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
+        lines = self.filtered(
+            lambda ln: (
+                ln.has_suggestion
+                and float_compare(ln.supplied_qty, ln.suggested_qty, digits) != 0
+            )
+        )
+        with self._gathering_review_changes() as gathering:
+            for suggested, group in groupby(lines, key=lambda ln: ln.suggested_qty):
+                gathering.browse([line.id for line in group]).write(
+                    {"supplied_qty": suggested}
+                )
+        return True
+
+    # Review rules -----------------------------------------------------------
 
     def _check_suggestion_reason(self, vals):
         """A supplied quantity that differs from the suggestion needs a short

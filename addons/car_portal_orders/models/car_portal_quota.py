@@ -204,13 +204,34 @@ class CarPortalQuota(models.Model):
     @api.model
     def _remaining_for_lines(self, lines, today=None):
         """``{line id: remaining quota}`` of the dealers of ``lines`` today;
-        a line without a quota is left out. A model's quota wins over a
-        category's, a shorter period over a longer one."""
+        a line without a quota is left out (``_remaining_for_keys``)."""
+        keys = {
+            line.id: (
+                line.partner_id.commercial_partner_id.id,
+                line.company_id.id,
+                line.product_id.id,
+            )
+            for line in lines
+        }
+        remaining = self._remaining_for_keys(set(keys.values()), today=today)
+        return {
+            line_id: remaining[key] for line_id, key in keys.items() if key in remaining
+        }
+
+    @api.model
+    def _remaining_for_keys(self, keys, today=None):
+        """``{(dealer id, company id, product id): remaining quota}`` today,
+        for the given keys (the dealer is a commercial partner); a key
+        without a quota is left out. A model's quota wins over a category's,
+        a shorter period over a longer one. A bounded number of queries:
+        the quotas, what they used, the products."""
         today = today or fields.Date.context_today(self)
+        if not keys:
+            return {}
         quotas = self.sudo().search(
             [
-                ("company_id", "in", lines.company_id.ids),
-                ("partner_id", "in", lines.partner_id.commercial_partner_id.ids),
+                ("company_id", "in", list({key[1] for key in keys})),
+                ("partner_id", "in", list({key[0] for key in keys})),
                 ("date_from", "<=", today),
                 ("date_to", ">=", today),
             ]
@@ -224,23 +245,14 @@ class CarPortalQuota(models.Model):
         by_dealer = defaultdict(list)
         for quota in ranked:
             by_dealer[quota.partner_id.id, quota.company_id.id].append(quota)
-        remaining, found = {}, {}
-        for line in lines:
-            key = (
-                line.partner_id.commercial_partner_id.id,
-                line.company_id.id,
-                line.product_id.id,
+        products = self.env["product.product"].browse({key[2] for key in keys})
+        remaining = {}
+        for key in keys:
+            product = products.browse(key[2]).with_prefetch(products._ids)
+            quota = next(
+                (q for q in by_dealer.get(key[:2], ()) if q._applies_to(product)),
+                None,
             )
-            if key not in found:
-                found[key] = next(
-                    (
-                        q
-                        for q in by_dealer.get(key[:2], ())
-                        if q._applies_to(line.product_id)
-                    ),
-                    None,
-                )
-            quota = found[key]
             if quota is not None:
-                remaining[line.id] = quota.quantity - used.get(quota.id, 0.0)
+                remaining[key] = quota.quantity - used.get(quota.id, 0.0)
         return remaining

@@ -164,8 +164,10 @@ class CarPortalHttpCase(HttpCase, CarPortalCase):
 
     # Screenshots ----------------------------------------------------------------
 
-    def _screenshot(self, user, url, name, ready):
-        """Open ``url`` as ``user`` and save a PNG of the whole page."""
+    def _screenshot(self, user, url, name, ready, steps=()):
+        """Open ``url`` as ``user`` and save a PNG of the whole page; ``steps``
+        are ``(script, ready)`` pairs run once the page is there: a script
+        (clicks...) and the selector that shows it took effect."""
         browser = ChromeBrowser(self)
         try:
             self.authenticate(user.login, user.login, browser=browser)
@@ -187,6 +189,19 @@ class CarPortalHttpCase(HttpCase, CarPortalCase):
                 ),
                 f"{url} did not load",
             )
+            for script, step_ready in steps:
+                browser._websocket_request(
+                    "Runtime.evaluate", params={"expression": script}
+                )
+                self.assertTrue(
+                    browser._wait_ready(
+                        f"""!!document.querySelector({step_ready!r})
+                        && new Promise((resolve) => setTimeout(() => resolve(1), 500))
+                            .then(() => true)""",
+                        timeout=60,
+                    ),
+                    f"{url}: {script} did not show {step_ready}",
+                )
             # The whole page: a window as tall as the page, then a capture.
             metrics = browser._websocket_request("Page.getLayoutMetrics")
             height = (metrics.get("cssContentSize") or metrics["contentSize"])["height"]

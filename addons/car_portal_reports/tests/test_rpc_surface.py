@@ -114,6 +114,11 @@ CALLS = {
         t.review.line_ids[:1].ids,
         {"supplied_qty": 1},
     ],
+    # The allocation board's button: experts and managers (their rights per
+    # line are those of a review); dealers, staff and the others are refused.
+    ("car.portal.order.line", "action_apply_suggestions"): lambda t, user: [
+        t.review.line_ids.ids
+    ],
     ("car.portal.order.history", "write"): lambda t, user: [
         t.review.history_ids[:1].ids,
         {"reason": "Rewritten"},
