@@ -219,7 +219,7 @@ class CarPortalOrderLine(models.Model):
                 dealers=list({dealer for dealer, _company in dealers}),
             )
         )
-        return {(dealer, company): rate for dealer, company, rate in rows}
+        return {(dealer, company): float(rate) for dealer, company, rate in rows}
 
     def _allocation_claims(self, ids):
         """The lines ``ids`` and every line under review of the same products
@@ -252,7 +252,11 @@ class CarPortalOrderLine(models.Model):
                 ids=ids,
             )
         )
-        return [AllocationRow(*row) for row in rows]
+        # The quantities are numeric columns (Decimal): floats, as the ORM gives.
+        return [
+            AllocationRow(line_id, company_id, product_id, dealer_id, float(qty), *rest)
+            for line_id, company_id, product_id, dealer_id, qty, *rest in rows
+        ]
 
     @api.model
     def _suggestions(self, claims, companies, atp, quotas):
