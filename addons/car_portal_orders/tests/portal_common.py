@@ -189,19 +189,7 @@ class CarPortalHttpCase(HttpCase, CarPortalCase):
                 ),
                 f"{url} did not load",
             )
-            for script, step_ready in steps:
-                browser._websocket_request(
-                    "Runtime.evaluate", params={"expression": script}
-                )
-                self.assertTrue(
-                    browser._wait_ready(
-                        f"""!!document.querySelector({step_ready!r})
-                        && new Promise((resolve) => setTimeout(() => resolve(1), 500))
-                            .then(() => true)""",
-                        timeout=60,
-                    ),
-                    f"{url}: {script} did not show {step_ready}",
-                )
+            self._screenshot_steps(browser, url, steps)
             # The whole page: a window as tall as the page, then a capture.
             metrics = browser._websocket_request("Page.getLayoutMetrics")
             height = (metrics.get("cssContentSize") or metrics["contentSize"])["height"]
@@ -225,3 +213,20 @@ class CarPortalHttpCase(HttpCase, CarPortalCase):
         finally:
             browser.stop()
             self._wait_remaining_requests()
+
+    def _screenshot_steps(self, browser, url, steps):
+        """Run each ``(script, ready)`` of ``steps`` on the page and wait for
+        its ``ready`` selector."""
+        for script, ready in steps:
+            browser._websocket_request(
+                "Runtime.evaluate", params={"expression": script}
+            )
+            self.assertTrue(
+                browser._wait_ready(
+                    f"""!!document.querySelector({ready!r})
+                    && new Promise((resolve) => setTimeout(() => resolve(1), 500))
+                        .then(() => true)""",
+                    timeout=60,
+                ),
+                f"{url}: {script} did not show {ready}",
+            )
