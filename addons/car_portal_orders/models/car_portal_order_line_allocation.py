@@ -8,6 +8,7 @@ import jdatetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.models import NewId
 from odoo.tools import SQL, float_compare, groupby
 
 from ..tools.allocation import Claim, allocate
@@ -33,6 +34,13 @@ def fill_rate_window(today, months=FILL_RATE_MONTHS):
     first, _last = jalali_period("month", year, month)
     _first, last = jalali_period("month", current.year, current.month)
     return first, last + timedelta(days=1)
+
+
+def _saved_id(line_id):
+    """The id of the saved line behind ``line_id``: a line being edited (an
+    onchange of the board or the review form) is a new record whose origin
+    is the saved line, and shows the saved line's figures."""
+    return line_id.origin if isinstance(line_id, NewId) else line_id
 
 
 class AllocationFigures(NamedTuple):
@@ -128,12 +136,12 @@ class CarPortalOrderLine(models.Model):
         # in the cache yet): the ORM computes a non-stored field by batches of
         # 1,000 records (PREFETCH_MAX), and would run the same queries again
         # for each batch of a board or a benchmark reading 5,000 lines.
-        others = self.browse(set(figures).difference(self._ids))
+        others = self.browse(set(figures).difference(map(_saved_id, self._ids)))
         others = others.browse(
             self.env.cache.get_missing_ids(others, self._fields["suggested_qty"])
         )
         lines = self | others
-        found = [figures.get(line_id, NO_FIGURES) for line_id in lines._ids]
+        found = [figures.get(_saved_id(line_id), NO_FIGURES) for line_id in lines._ids]
         # Straight into the cache, a field at a time: assigning 7 fields to
         # 5,000 records one by one through the ORM (each value converted and
         # rounded) takes longer than the rest. The values are plain floats
@@ -156,7 +164,7 @@ class CarPortalOrderLine(models.Model):
         where unknown. A constant number of queries, whatever the number of
         lines: the claims (one SQL query), the companies, the ATP (two per
         company), the quotas (``_remaining_for_keys``), the fill rates."""
-        ids = [line_id for line_id in self._ids if line_id]
+        ids = [line_id for line_id in map(_saved_id, self._ids) if line_id]
         if not ids:
             return {}
         claims = self._allocation_claims(ids)

@@ -119,6 +119,13 @@ class TestAllocationBoard(BoardMixin, CarPortalCase):
         self.assertEqual(lines.mapped("suggested_qty"), [1.0, 2.0, 2.0])
         self.assertEqual(lines.mapped("quota_remaining_qty"), [2.0, 4.0, 6.0])
         self.assertEqual(lines.mapped("atp_qty"), [5.0, 5.0, 5.0])
+        # A line being edited (the onchange of the list or the form is a new
+        # record whose origin is the line) shows the same figures.
+        editing = lines[0].new({"supplied_qty": 0.0}, origin=lines[0])
+        self.assertEqual(
+            (editing.suggested_qty, editing.atp_qty, editing.has_suggestion),
+            (1.0, 5.0, True),
+        )
         self.assertEqual(
             lines.mapped("expert_id"), self.expert_1 | self.expert_2 | self.expert_3
         )
