@@ -380,8 +380,15 @@ class OrderForm:
                     (row["index"], self.Product.browse(option["id"]), qty)
                 )
         if self.dealer and quantities:
+            # The quotas were read with the availability: not read again.
+            remaining = {
+                option["id"]: (found["quota_key"], found["quota_left_qty"])
+                for row in rows
+                for option in row["options"]
+                if (found := option["availability"]).get("quota_key")
+            }
             over = self.Product._car_portal_over_quota(
-                self.company, self.dealer, quantities
+                self.company, self.dealer, quantities, remaining
             )
             for row in rows:
                 row["over_quota"] = row["index"] in over

@@ -195,22 +195,29 @@ class ProductProduct(models.Model):
         return company._car_portal_band(available), age, qty
 
     @api.model
-    def _car_portal_over_quota(self, company, dealer, quantities):
+    def _car_portal_over_quota(self, company, dealer, quantities, remaining=None):
         """The keys of ``quantities`` (``[(key, product, qty)]``, e.g. the
         lines of an order) over the quota ``dealer`` has left this period: all
         the lines a quota covers are marked when together they ask more than
-        it has left. A mark, never a refusal: the expert decides."""
-        products = self.browse(list({product.id for _key, product, _qty in quantities}))
-        quotas = self.env["car.portal.quota"]._remaining_for_products(
-            products, company, dealer
-        )
+        it has left. A mark, never a refusal: the expert decides.
+
+        ``remaining``: ``{product id: (quota id, left)}`` when the caller has
+        read it already (``_car_portal_availability``'s ``quota_key`` and
+        ``quota_left_qty``); read here otherwise."""
+        if remaining is None:
+            products = self.browse(list({product.id for _k, product, _q in quantities}))
+            remaining = {
+                product_id: (quota.id, left)
+                for product_id, (quota, left) in self.env["car.portal.quota"]
+                ._remaining_for_products(products, company, dealer)
+                .items()
+            }
         keys, asked, left = defaultdict(list), defaultdict(float), {}
         for key, product, qty in quantities:
-            if product.id in quotas:
-                quota, remaining = quotas[product.id]
-                keys[quota.id].append(key)
-                asked[quota.id] += qty
-                left[quota.id] = remaining
+            if product.id in remaining:
+                quota_id, left[quota_id] = remaining[product.id]
+                keys[quota_id].append(key)
+                asked[quota_id] += qty
         digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
         return {
             key
