@@ -227,6 +227,24 @@ class TestPortalAvailability(CarPortalHttpCase):
         found = self.make_jsonrpc_request("/my/car-orders/products", {"term": "Sedan"})
         self.assertEqual(found[0]["variants"][0]["availability"]["quota_left"], "")
 
+    def test_tour_availability_updates_live(self):
+        self.env["car.portal.stock.level"]._store(
+            self.company, {self.suv_pearl.id: 2, self.suv_graphite.id: 30}
+        )
+        self.env["car.portal.quota"].create(
+            {
+                "partner_id": self.dealer_a.id,
+                "product_tmpl_id": self.suv.id,
+                "quantity": 4,
+                **_this_month(),
+            }
+        )
+        self.start_tour(
+            "/my/car-orders/new",
+            "car_portal_availability_tour",
+            login=self.portal_a.login,
+        )
+
     def test_form_get_is_read_only(self):
         draft = self._order(lines=[(self.vehicle, 7)])
         self._login(self.portal_a)
