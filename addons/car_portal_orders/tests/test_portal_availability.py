@@ -7,6 +7,8 @@ form and on the order page."""
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
+from unittest.mock import patch
 
 import jdatetime
 
@@ -14,6 +16,7 @@ from odoo import Command, fields, sql_db
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..controllers import portal
 from .portal_common import CarPortalHttpCase
 
 
@@ -248,15 +251,48 @@ class TestPortalAvailability(CarPortalHttpCase):
     def test_form_get_is_read_only(self):
         draft = self._order(lines=[(self.vehicle, 7)])
         self._login(self.portal_a)
+        writes = []
+        execute = sql_db.Cursor.execute
+
+        def spy(cursor, query, *args, **kwargs):
+            text = getattr(query, "code", query)
+            if re.match(r"\s*(INSERT|UPDATE|DELETE)\b", str(text), re.IGNORECASE):
+                writes.append(str(text)[:120])
+            return execute(cursor, query, *args, **kwargs)
+
         for url in ("/my/car-orders/new", f"{draft.access_url}/edit"):
             self._get(url)  # warm-up (assets, caches)
-            with self.assertNoLogs("odoo.http", "WARNING"):
-                # A write in a read-only transaction would be retried
-                # read/write, with a warning.
+            # No write; one would also be refused by the read-only transaction
+            # of a GET and retried read/write, with a warning.
+            with (
+                patch.object(sql_db.Cursor, "execute", spy),
+                self.assertNoLogs("odoo.http", "WARNING"),
+            ):
                 self.assertEqual(self._get(url).status_code, 200)
-        write_date = draft.write_date
-        self.env.invalidate_all()
-        self.assertEqual(draft.write_date, write_date)
+        self.assertEqual(writes, [])
+        # The route itself says so: read-only on GET, read/write on POST.
+        self.assertEqual(
+            [
+                self._route_readonly(method, "/my/car-orders/new")
+                for method in ("GET", "POST")
+            ],
+            [True, False],
+        )
+
+    def _route_readonly(self, method, path):
+        """Whether Odoo serves ``method path`` on a read-only transaction."""
+        rule, _args = (
+            self.env["ir.http"]
+            .routing_map()
+            .bind("")
+            .match(path, method=method, return_rule=True)
+        )
+        readonly = rule.endpoint.routing["readonly"]
+        if not callable(readonly):
+            return readonly
+        request = SimpleNamespace(httprequest=SimpleNamespace(method=method))
+        with patch(f"{portal.__name__}.request", request):
+            return readonly(None)
 
     def test_form_queries_do_not_grow_with_the_lines(self):
         parts = self.env["product.product"].concat(
