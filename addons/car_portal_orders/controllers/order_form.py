@@ -15,6 +15,8 @@ ordered (``product.product._car_portal_orderable_domain`` and
 ``_car_portal_is_orderable``), how much (``res.company._car_portal_qty_problem``).
 """
 
+import json
+
 from odoo.osv import expression
 
 from ..tools.digits import parse_whole_number, to_ascii_digits
@@ -41,11 +43,13 @@ def row_is_blank(row):
 
 
 class OrderForm:
-    """The order form of a dealer of ``company``, in ``env``."""
+    """The order form of a dealer of ``company``, in ``env``; ``dealer`` (the
+    commercial partner) reads its quota left next to each product."""
 
-    def __init__(self, env, company):
+    def __init__(self, env, company, dealer=None):
         self.env = env
         self.company = company
+        self.dealer = dealer if dealer is not None else env["res.partner"]
         self.Product = env["product.product"].with_context(active_test=False)
         self.Template = env["product.template"].with_context(active_test=False)
         # The posted ids checked at once by ``_read_posted_products``, by
@@ -299,7 +303,8 @@ class OrderForm:
         kinds = dict(
             templates._fields["car_portal_kind"]._description_selection(self.env)
         )
-        return [
+        self._prefetch_variants(templates)
+        found = [
             {
                 "id": template.id,
                 "name": template.name,
@@ -310,6 +315,18 @@ class OrderForm:
             for template in templates
             if (variants := self.variant_options(template))
         ]
+        self._add_availability(
+            [variant for entry in found for variant in entry["variants"]]
+        )
+        return found
+
+    @staticmethod
+    def _prefetch_variants(templates):
+        """Read the variants of ``templates`` and their attribute values at
+        once: the colour lists of every row then cost no query each."""
+        templates.product_variant_ids.product_template_attribute_value_ids.mapped(
+            "name"
+        )
 
     def variant_options(self, template):
         """The variants of ``template`` a dealer can choose, as dicts."""
@@ -319,6 +336,63 @@ class OrderForm:
             {"id": variant.id, "label": self.variant_label(variant)}
             for variant in self._orderable_variants(template)
         ]
+
+    # Availability and quota ------------------------------------------------------
+
+    def availability(self, products):
+        """``{product id: availability}`` of ``products`` for this dealer
+        (``product.product._car_portal_availability``), all at once."""
+        if not products:
+            return {}
+        return products._car_portal_availability(self.company, self.dealer)
+
+    def _add_availability(self, options):
+        """Each variant option gets its ``availability`` (a dict, and as JSON
+        for the colour list's ``data-availability``): one reading for all."""
+        found = self.availability(self.Product.browse(list({o["id"] for o in options})))
+        for option in options:
+            option["availability"] = found.get(option["id"]) or {}
+            option["availability_json"] = json.dumps(option["availability"])
+
+    def _chosen(self, row):
+        """The variant id a rendered row stands for (the colour chosen, or the
+        only one), or None."""
+        options = row["options"]
+        chosen = str(row.get("product_id") or "").strip()
+        ids = {str(option["id"]): option for option in options}
+        if chosen in ids:
+            return ids[chosen]
+        return options[0] if len(options) == 1 else None
+
+    def _mark_rows(self, rows):
+        """Each row's availability (its chosen variant's) and whether it is
+        over the dealer's quota left this period (all the rows a quota covers,
+        when together they ask more; a mark, not an error)."""
+        self._add_availability([o for row in rows for o in row["options"]])
+        quantities = []
+        for row in rows:
+            option = self._chosen(row)
+            row["availability"] = option["availability"] if option else {}
+            row["over_quota"] = False
+            qty, problem = parse_whole_number(row.get("qty"))
+            if option and not problem and qty > 0:
+                quantities.append(
+                    (row["index"], self.Product.browse(option["id"]), qty)
+                )
+        if self.dealer and quantities:
+            # The quotas were read with the availability: not read again.
+            remaining = {
+                option["id"]: (found["quota_key"], found["quota_left_qty"])
+                for row in rows
+                for option in row["options"]
+                if (found := option["availability"]).get("quota_key")
+            }
+            over = self.Product._car_portal_over_quota(
+                self.company, self.dealer, quantities, remaining
+            )
+            for row in rows:
+                row["over_quota"] = row["index"] in over
+        return rows
 
     def variant_label(self, product):
         """How a variant is offered in the colour list: its colour (or other
@@ -340,11 +414,13 @@ class OrderForm:
         """
         line_errors = (errors or {}).get("lines", {})
         if templates is None:
+            self._read_posted_products(raw["lines"])  # all rows at once
             templates = {
                 index: self.resolve_product(row)[1]
                 for index, row in enumerate(raw["lines"])
                 if not row_is_blank(row)
             }
+        self._prefetch_variants(self.Template.concat(*templates.values()))
         rows = [
             dict(
                 row,
@@ -360,7 +436,7 @@ class OrderForm:
                     dict.fromkeys(LINE_KEYS, ""), index=len(rows), errors={}, options=[]
                 )
             )
-        return rows
+        return self._mark_rows(rows)
 
     def values_of(self, order):
         """A draft's values, as the dealer would post them."""

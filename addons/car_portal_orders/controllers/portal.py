@@ -41,6 +41,12 @@ _FLASH_KEY = "car_portal_flash"
 _HISTORY_KEY = "my_car_orders_history"
 
 
+def _read_only_on_get(_controller):
+    """The order form's routes read the database on GET (the form, its
+    availability and quota marks) and write only on POST."""
+    return request.httprequest.method in ("GET", "HEAD")
+
+
 def _text(value):
     """A value sent by the browser, as text without NUL characters: they mean
     nothing in a form or a search, and PostgreSQL can neither store nor search
@@ -287,6 +293,10 @@ class CarPortal(CustomerPortal):
                 "can_submit": is_dealer and order_sudo.state == "draft",
                 "can_cancel": is_dealer and order_sudo._dealer_can_cancel(),
                 "can_reorder": is_dealer and order_sudo.state != "draft",
+                # Quota marks are the dealer's business, not a link holder's.
+                "over_quota_lines": order_sudo._portal_over_quota_lines()
+                if is_dealer
+                else order_sudo.line_ids.browse(),
                 "print_url": print_url,
                 "flash": request.session.pop(_FLASH_KEY, []) if is_dealer else [],
                 "report_type": "html",
@@ -404,7 +414,7 @@ class CarPortal(CustomerPortal):
     def _car_order_form(self, dealer):
         """The order form of ``dealer``, read with superuser rights (dealers
         cannot read products) once the controller knows who the dealer is."""
-        return OrderForm(request.env(su=True), self._car_portal_company(dealer))
+        return OrderForm(request.env(su=True), self._car_portal_company(dealer), dealer)
 
     def _render_car_order_form(
         self, dealer, raw, order=None, errors=None, templates=None, form_token=None
@@ -495,6 +505,7 @@ class CarPortal(CustomerPortal):
         auth="user",
         methods=["GET", "POST"],
         website=True,
+        readonly=_read_only_on_get,
     )
     def portal_car_order_new(self, form_token=None, **post):
         form_token = _text(form_token) or None
@@ -523,6 +534,7 @@ class CarPortal(CustomerPortal):
         auth="user",
         methods=["GET", "POST"],
         website=True,
+        readonly=_read_only_on_get,
     )
     def portal_car_order_edit(self, order_id, **post):
         order = self._car_order_for_dealer(order_id)

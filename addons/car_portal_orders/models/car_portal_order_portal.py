@@ -15,7 +15,7 @@ from odoo.tools import mute_logger
 from ..tools.digits import localize_number, to_ascii_digits
 from ..tools.jalali import FIRST_GREGORIAN_YEAR, format_jalali, parse_user_date
 from .ir_qweb_fields import JALALI_LANGS
-from .order_states import REFUSED_STATES
+from .order_states import OPEN_STATES, REFUSED_STATES
 
 # Dates a dealer may filter on: a typo such as 0001 or 9999 gets a message,
 # not an overflow in the time zone arithmetic.
@@ -320,6 +320,21 @@ class CarPortalOrderPortal(models.AbstractModel):
         order, or it was refused (nothing is supplied)."""
         self.ensure_one()
         return bool(self.date_reviewed) or self.state in REFUSED_STATES
+
+    def _portal_over_quota_lines(self):
+        """The lines the dealer reads as over this period's quota
+        (``product.product._car_portal_over_quota``): on a draft or an order
+        still open; an approved order already counts in the quota's use."""
+        self.ensure_one()
+        lines = self.line_ids
+        if self.state not in ("draft", *OPEN_STATES) or not lines:
+            return lines.browse()
+        over = self.env["product.product"]._car_portal_over_quota(
+            self.company_id,
+            self.partner_id.commercial_partner_id,
+            [(line.id, line.product_id, line.requested_qty) for line in lines],
+        )
+        return lines.filtered(lambda line: line.id in over)
 
     def _portal_status_label(self):
         self.ensure_one()

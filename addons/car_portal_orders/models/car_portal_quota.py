@@ -7,6 +7,7 @@ import jdatetime
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 
 from ..tools.digits import localize_number
 
@@ -185,6 +186,7 @@ class CarPortalQuota(models.Model):
                         "<",
                         max(quotas.mapped("date_to")) + timedelta(days=1),
                     ),
+                    *quotas._covered_domain(),
                 ],
                 ["partner_id", "product_id", "date_submitted:day"],
                 ["supplied_qty:sum"],
@@ -223,28 +225,18 @@ class CarPortalQuota(models.Model):
         """``{(dealer id, company id, product id): remaining quota}`` today,
         for the given keys (the dealer is a commercial partner); a key
         without a quota is left out. A model's quota wins over a category's,
-        a shorter period over a longer one. A bounded number of queries:
-        the quotas, what they used, the products."""
-        today = today or fields.Date.context_today(self)
+        a shorter period over a longer one (``_current_by_dealer``). A
+        bounded number of queries: the quotas, what they used, the products."""
         if not keys:
             return {}
-        quotas = self.sudo().search(
-            [
-                ("company_id", "in", list({key[1] for key in keys})),
-                ("partner_id", "in", list({key[0] for key in keys})),
-                ("date_from", "<=", today),
-                ("date_to", ">=", today),
-            ]
+        quotas, by_dealer = self._current_by_dealer(
+            self.env["res.partner"].browse({key[0] for key in keys}),
+            self.env["res.company"].browse({key[1] for key in keys}),
+            today,
         )
         if not quotas:
             return {}
         used = quotas._used_map()
-        ranked = quotas.sorted(
-            lambda q: (not q.product_tmpl_id, q.date_to - q.date_from, q.id)
-        )
-        by_dealer = defaultdict(list)
-        for quota in ranked:
-            by_dealer[quota.partner_id.id, quota.company_id.id].append(quota)
         products = self.env["product.product"].browse({key[2] for key in keys})
         remaining = {}
         for key in keys:
@@ -256,3 +248,61 @@ class CarPortalQuota(models.Model):
             if quota is not None:
                 remaining[key] = quota.quantity - used.get(quota.id, 0.0)
         return remaining
+
+    @api.model
+    def _current_by_dealer(self, dealers, companies, today=None):
+        """The quotas of ``dealers`` (commercial partners) in ``companies``
+        covering ``today``: ``(quotas, {(dealer id, company id): [quota,
+        ...]})``, each list best first: a model's quota before a category's,
+        a shorter period before a longer one. One query."""
+        today = today or fields.Date.context_today(self)
+        quotas = self.sudo().search(
+            [
+                ("company_id", "in", companies.ids),
+                ("partner_id", "in", dealers.ids),
+                ("date_from", "<=", today),
+                ("date_to", ">=", today),
+            ]
+        )
+        ranked = quotas.sorted(
+            lambda q: (not q.product_tmpl_id, q.date_to - q.date_from, q.id)
+        )
+        by_dealer = defaultdict(list)
+        for quota in ranked:
+            by_dealer[quota.partner_id.id, quota.company_id.id].append(quota)
+        return quotas, by_dealer
+
+    def _covered_domain(self):
+        """A domain of order lines on the products these quotas cover (their
+        models, their categories and subcategories): what ``_used_map`` needs
+        to read, whatever else the dealers ordered."""
+        covered = []
+        if self.product_tmpl_id:
+            covered.append(
+                [("product_id.product_tmpl_id", "in", self.product_tmpl_id.ids)]
+            )
+        covered.extend(
+            [("product_id.categ_id.parent_path", "=like", f"{path}%")]
+            for path in sorted(set(self.categ_id.mapped("parent_path")))
+        )
+        return expression.OR(covered) if covered else expression.FALSE_DOMAIN
+
+    @api.model
+    def _remaining_for_products(self, products, company, dealer, today=None):
+        """``{product id: (quota, remaining)}``: the quota of ``dealer`` (a
+        commercial partner) in ``company`` that covers each of ``products``
+        today, and what remains of it; products without a quota are left out.
+        Used is read for those quotas only: a constant number of queries,
+        whatever the number of products."""
+        quotas, by_dealer = self._current_by_dealer(dealer, company, today)
+        ranked = by_dealer.get((dealer.id, company.id), ())
+        found = {}
+        for product in products:
+            quota = next((q for q in ranked if q._applies_to(product)), None)
+            if quota is not None:
+                found[product.id] = quota
+        used = quotas.browse([q.id for q in found.values()])._used_map()
+        return {
+            product_id: (quota, quota.quantity - used.get(quota.id, 0.0))
+            for product_id, quota in found.items()
+        }

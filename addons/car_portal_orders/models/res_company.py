@@ -1,6 +1,7 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..tools.digits import localize_number
 
@@ -39,6 +40,48 @@ class ResCompany(models.Model):
         help="When stock is short, the suggestions serve the orders paid in "
         "cash before the others; the fair share applies within each group.",
     )
+
+    car_portal_in_stock_from = fields.Integer(
+        string="In Stock From",
+        default=10,
+        help='Dealers read "In stock" when at least this quantity is '
+        "available to promise.",
+    )
+    car_portal_limited_from = fields.Integer(
+        string="Limited From",
+        default=1,
+        help='Dealers read "Limited" from this quantity up to the "In stock" '
+        'threshold, "On request" below it.',
+    )
+    car_portal_show_stock_figures = fields.Boolean(
+        string="Show Exact Figures to Dealers",
+        help="Dealers read the quantity available to promise next to the band.",
+    )
+
+    @api.constrains("car_portal_in_stock_from", "car_portal_limited_from")
+    def _check_car_portal_bands(self):
+        for company in self:
+            if company.car_portal_limited_from < 1:
+                raise ValidationError(
+                    self.env._('The "Limited" threshold must be at least 1.')
+                )
+            if company.car_portal_in_stock_from < company.car_portal_limited_from:
+                raise ValidationError(
+                    self.env._(
+                        'The "In stock" threshold cannot be below the "Limited" one.'
+                    )
+                )
+
+    def _car_portal_band(self, qty):
+        """The availability band dealers read for ``qty`` available to
+        promise: ``in_stock``, ``limited`` or ``on_request`` (the company's
+        thresholds). The one home of the rule."""
+        self.ensure_one()
+        if qty >= self.car_portal_in_stock_from:
+            return "in_stock"
+        if qty >= self.car_portal_limited_from:
+            return "limited"
+        return "on_request"
 
     def _car_portal_format_amount(self, amount):
         """``amount`` (Rial) for people: in the display unit, rounded, with the

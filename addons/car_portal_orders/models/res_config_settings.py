@@ -21,3 +21,12 @@ class ResConfigSettings(models.TransientModel):
     car_portal_allocation_cash_first = fields.Boolean(
         related="company_id.car_portal_allocation_cash_first", readonly=False
     )
+    car_portal_in_stock_from = fields.Integer(
+        related="company_id.car_portal_in_stock_from", readonly=False
+    )
+    car_portal_limited_from = fields.Integer(
+        related="company_id.car_portal_limited_from", readonly=False
+    )
+    car_portal_show_stock_figures = fields.Boolean(
+        related="company_id.car_portal_show_stock_figures", readonly=False
+    )

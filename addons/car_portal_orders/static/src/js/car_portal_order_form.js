@@ -4,9 +4,11 @@
 //
 // Dealer order form (/my/car-orders/new, /my/car-orders/<id>/edit): product
 // search by name or code, colour list limited to the chosen model's variants,
-// lines added and removed in place, one submission per click. The server
-// checks everything again; without this script the form still works (the
-// product is then found from what was typed).
+// each line's availability (band, stock age, quota left) shown as soon as the
+// product changes and lines over the quota marked as the quantities are
+// typed, lines added and removed in place, one submission per click. The
+// server checks everything again; without this script the form still works
+// (the product is then found from what was typed).
 
 import publicWidget from "@web/legacy/js/public/public_widget";
 import { rpc } from "@web/core/network/rpc";
@@ -22,6 +24,8 @@ publicWidget.registry.CarPortalOrderForm = publicWidget.Widget.extend({
         "mousedown .o_car_portal_product_option": "_onOptionMousedown",
         "click .o_car_portal_add_line": "_onAddLine",
         "click .o_car_portal_remove_line": "_onRemoveLine",
+        "change .o_car_portal_colour": "_onColourChange",
+        "input .o_car_portal_qty": "_markOverQuota",
         submit: "_onSubmit",
     },
 
@@ -110,11 +114,91 @@ publicWidget.registry.CarPortalOrderForm = publicWidget.Widget.extend({
             const option = document.createElement("option");
             option.value = variant.id;
             option.textContent = variant.label;
+            option.dataset.availability = JSON.stringify(variant.availability || {});
             select.append(option);
         }
         if (variants.length === 1) {
             select.value = String(variants[0].id);
         }
+        this._showAvailability(row);
+    },
+
+    // Availability and quota ------------------------------------------------------
+
+    _availability(row) {
+        // What the server said of the chosen colour (texts already translated).
+        const option = row.querySelector(".o_car_portal_colour")?.selectedOptions[0];
+        return option && option.dataset.availability
+            ? JSON.parse(option.dataset.availability)
+            : {};
+    },
+
+    _onColourChange(ev) {
+        this._showAvailability(this._row(ev.currentTarget));
+    },
+
+    _showAvailability(row) {
+        const info = row.querySelector(".o_car_portal_availability_info");
+        const availability = this._availability(row);
+        info.replaceChildren();
+        if (availability.band) {
+            const badge = document.createElement("span");
+            badge.className = `badge ${availability.badge} o_car_portal_band`;
+            badge.dataset.band = availability.band;
+            badge.textContent = availability.label;
+            info.append(badge);
+            if (availability.qty) {
+                const qty = document.createElement("span");
+                qty.className = "ms-1 o_car_portal_stock_qty";
+                qty.textContent = availability.qty;
+                info.append(qty);
+            }
+            for (const [key, className] of [
+                ["age", "text-muted o_car_portal_stock_age"],
+                ["quota_left", "o_car_portal_quota_left"],
+            ]) {
+                if (availability[key]) {
+                    const line = document.createElement("div");
+                    line.className = className;
+                    line.textContent = availability[key];
+                    info.append(line);
+                }
+            }
+        }
+        this._markOverQuota();
+    },
+
+    _quantity(text) {
+        // A whole quantity typed in ASCII, Persian or Arabic-Indic digits, or
+        // null: the server reads it the same way (tools/digits.py).
+        const ascii = (text || "")
+            .replace(/[\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) - 0x06f0))
+            .replace(/[\u0660-\u0669]/g, (d) => String(d.charCodeAt(0) - 0x0660))
+            .replace(/[,\u066c\u060c\s]/g, "");
+        return /^\d{1,9}$/.test(ascii) ? parseInt(ascii, 10) : null;
+    },
+
+    _markOverQuota() {
+        // All the lines a quota covers are marked when together they ask more
+        // than it has left (product.product._car_portal_over_quota).
+        const rows = [...this.rowsEl.querySelectorAll(".o_car_portal_line")];
+        const asked = {};
+        const byRow = rows.map((row) => {
+            const availability = this._availability(row);
+            const qty = this._quantity(row.querySelector(".o_car_portal_qty").value);
+            const key = availability.quota_key;
+            if (key && qty) {
+                asked[key] = (asked[key] || 0) + qty;
+            }
+            return key && qty ? availability : null;
+        });
+        rows.forEach((row, index) => {
+            const availability = byRow[index];
+            const over =
+                !!availability &&
+                asked[availability.quota_key] > availability.quota_left_qty + 1e-6;
+            row.querySelector(".o_car_portal_over_quota").classList.toggle("d-none", !over);
+        });
     },
 
     _onOptionMousedown(ev) {
@@ -173,6 +257,7 @@ publicWidget.registry.CarPortalOrderForm = publicWidget.Widget.extend({
         if (!this.rowsEl.querySelector(".o_car_portal_line")) {
             this._onAddLine(ev);
         }
+        this._markOverQuota();
     },
 
     // One submission per click ------------------------------------------------------
