@@ -322,9 +322,14 @@ class CarPortalOrderLine(models.Model):
         return super(CarPortalOrderLine, self.sudo()).write({"supplied_qty": 0.0})
 
     def _prefill_supplied_qty(self):
-        """At submission the expert starts from 'supply everything requested'."""
+        """At submission the expert starts from 'supply everything requested':
+        one write per distinct quantity, not one per line."""
+        by_qty = {}
         for line in self:
-            line.supplied_qty = line.requested_qty
+            if line.supplied_qty != line.requested_qty:
+                by_qty.setdefault(line.requested_qty, []).append(line.id)
+        for qty, ids in by_qty.items():
+            self.browse(ids).write({"supplied_qty": qty})
 
     def _check_orderable(self):
         """Raise a clear error for a line a dealer may not submit (the rules

@@ -352,48 +352,35 @@ class CarPortalOrderPortal(models.AbstractModel):
 
     # Notices to the dealer ----------------------------------------------------
 
-    def _post_dealer_notice(self, template=None, body=None):
+    def _post_dealer_notice(self, template=None, body=None, subscribe_author=True):
         """Tell the dealer: a notice mailed to the order's followers and shown
         in the conversation of the portal order page, in the dealer's language.
 
         Odoo's portal shows only discussion messages (``mail.mt_comment``), so
         every notice meant for the dealer is one, as ``sale`` does with its
         confirmations; internal steps stay notes. ``template`` renders in the
-        language its ``lang`` field says; ``body`` is a function of the order
-        read in the dealer's language (whoever acts, the dealer reads it).
-        The mails go through the mail queue (``force_send=False``), as Odoo's
-        batch posts do: the request does not wait for the mail server.
+        language its ``lang`` field says, all the orders in one pass
+        (``_message_post_template``); ``body`` is a function of the order read
+        in the dealer's language (whoever acts, the dealer reads it). The
+        mails go through the mail queue (``force_send=False``), as Odoo's
+        batch posts do: the request does not wait for the mail server. The
+        one who posts follows the orders (``subscribe_author=False``: the
+        caller has subscribed them).
         """
         notice = {"message_type": "comment", "subtype_xmlid": "mail.mt_comment"}
-        if template and len(self) > 1:
-            self._post_template_batch(template, notice)
-        elif template:
-            self.message_post_with_source(template, force_send=False, **notice)
-        else:
-            for order in self:
-                reader = order.with_context(lang=order._dealer_lang())
-                order.message_post(body=body(reader), force_send=False, **notice)
-
-    def _post_template_batch(self, template, notice):
-        """Post ``template`` on all these orders with one mail composer (its
-        batch mode renders each order in its own language, and queues the
-        mails), where ``message_post_with_source`` makes one per order."""
-        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id(notice["subtype_xmlid"])
-        composer = (
-            self.env["mail.compose.message"]
-            .with_context(
-                default_composition_mode="comment",
-                default_model=self._name,
-                default_res_ids=self.ids,
-                default_template_id=self.env.ref(template).id,
+        if template:
+            self._message_post_template(
+                template, subscribe_author=subscribe_author, force_send=False, **notice
             )
-            .create({"message_type": notice["message_type"], "subtype_id": subtype_id})
+            return
+        poster = (
+            self
+            if subscribe_author
+            else self.with_context(mail_create_nosubscribe=True)
         )
-        composer._action_send_mail()
-        if self.env.user.active:
-            # Posting on one record makes its author a follower; a batch post
-            # does not (``mail_create_nosubscribe``): keep them following.
-            self._message_subscribe(partner_ids=self.env.user.partner_id.ids)
+        for order in poster:
+            reader = order.with_context(lang=order._dealer_lang())
+            order.message_post(body=body(reader), force_send=False, **notice)
 
     def _dealer_lang(self):
         """The language the dealer reads: the ordering contact's, else the

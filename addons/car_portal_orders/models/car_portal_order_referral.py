@@ -102,7 +102,7 @@ class CarPortalOrderReferral(models.AbstractModel):
                 "rule_name": found["rule"].name,
                 "absent_names": ", ".join(found["absent"].mapped("name")),
             }
-        ).message_post_with_source(
+        )._message_post_template(
             "car_portal_orders.mail_template_order_referred",
             subtype_xmlid="mail.mt_note",
             force_send=False,  # through the mail queue
