@@ -88,10 +88,14 @@ class TestPortalAvailability(CarPortalHttpCase):
             [company._car_portal_band(q) for q in (25, 10, 9, 1, 0.5, 0, -3)],
             ["in_stock", "in_stock", "limited", "limited"] + ["on_request"] * 3,
         )
-        settings = self.env["res.config.settings"].create(
+        # Settings › Car Orders › Availability on the Portal writes the company.
+        self.env["res.config.settings"].create(
             {"car_portal_in_stock_from": 30, "car_portal_limited_from": 5}
         )
-        settings.execute()
+        self.assertEqual(
+            (company.car_portal_in_stock_from, company.car_portal_limited_from),
+            (30, 5),
+        )
         self.assertEqual(
             [company._car_portal_band(q) for q in (30, 25, 5, 4)],
             ["in_stock", "limited", "limited", "on_request"],
