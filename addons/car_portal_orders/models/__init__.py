@@ -10,6 +10,7 @@ from . import car_portal_process_engine
 from . import car_portal_process_credit
 from . import car_portal_order_portal
 from . import car_portal_order_referral
+from . import car_portal_order_mail
 from . import car_portal_order
 from . import car_portal_order_line
 from . import car_portal_order_line_allocation
