@@ -184,13 +184,15 @@ def replica_setup(tmp_path):
         harness.drop_db(conf, db)
 
 
-def _served(node, path_prefix):
-    """Cursor modes of the requests to ``path_prefix`` in Odoo's request log:
-    ``ro`` (replica), ``ro->rw`` (a write sent it back), ``rw`` (primary)."""
+def _served(node, path_prefix, method=None):
+    """Cursor modes of the requests to ``path_prefix`` (of ``method``, when
+    given) in Odoo's request log: ``ro`` (replica), ``ro->rw`` (a write sent
+    it back), ``rw`` (primary)."""
     return [
         line.rsplit(" ", 1)[-1]
-        for method, path, _status, line in node.requests_served()
+        for served_method, path, _status, line in node.requests_served()
         if path.split("?")[0].rstrip("/") == path_prefix
+        and method in (None, served_method)
     ]
 
 
@@ -238,7 +240,10 @@ def test_read_only_routes_run_on_the_replica_writes_and_fresh_pages_on_the_prima
     for path in READONLY_ROUTES:
         assert set(_served(node, path)) == {"ro"}, (path, _served(node, path))
     assert set(_served(node, "/my/car-orders/products")) == {"ro"}
-    assert set(_served(node, "/my/car-orders/new")) == {"rw"}
+    # The order form is read on the replica (it writes nothing on GET); the
+    # submission writes on the primary.
+    assert set(_served(node, "/my/car-orders/new", "GET")) == {"ro"}
+    assert set(_served(node, "/my/car-orders/new", "POST")) == {"rw"}
     assert set(_served(node, f"/my/car-orders/{order_id}")) == {"rw"}
     assert not node.log_lines("WARNING|ERROR|CRITICAL"), node.log_lines(
         "WARNING|ERROR|CRITICAL"
