@@ -55,8 +55,10 @@ class TestAllocationStory(SepidarCase):
             [(ln.atp_qty, ln.quota_remaining_qty, ln.suggested_qty) for ln in lines],
             [(5.0, 2.0, 1.0), (5.0, 4.0, 2.0), (5.0, 6.0, 2.0)],
         )
+        # Each expert applies the suggestion from the allocation board.
         for line, expert in zip(lines, experts, strict=True):
-            line.with_user(expert).supplied_qty = line.suggested_qty
+            line.with_user(expert).action_apply_suggestions()
+        self.assertEqual([ln.supplied_qty for ln in lines], [1.0, 2.0, 2.0])
         self._through_the_process(orders, experts)
         self.assertEqual([o.state for o in orders], ["approved"] * 3)
         self.assertEqual(self._run_cron(), 3)
