@@ -17,17 +17,29 @@ to every call. Reports:
   included, divided by the orders); target <= 1.05;
 * posting time against the network floor (calls x latency): floor / time,
   target >= 95 %; and against the floor plus the simulator's own service
-  time (what the server spends per call, sleeps left out).
+  time (what the server spends per call, sleeps left out);
+* where the rest goes: the SQL queries of the job per order, and the gaps
+  between the ends of consecutive calls in the simulator's request log (the
+  median gap less the latency is the steady cost of a call; gaps over the
+  latency + 20 ms are stalls, where the job did not keep a call on the wire).
+
+``--profile FILE`` writes a cProfile of the job's thread (read it with pstats);
+``--save-json FILE`` keeps the figures; ``--notes FILE`` puts a Markdown text
+(findings, earlier runs) at the head of the section written.
 
 Prints the machine, the date and the raw figures, and writes them to
 bench/RESULTS.md under the "Sepidar posting" heading (other sections are kept).
 """
 
 import argparse
+import itertools
 import json
+import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime
+from pathlib import Path
 
 from common import replace_section
 
@@ -35,6 +47,24 @@ from tests import sepidar_harness as harness
 
 HEADING = "Sepidar posting"
 TARGET_CALLS, TARGET_EFFICIENCY = 1.05, 0.95
+# A gap between two calls longer than the latency by this much is a stall.
+STALL_MS = 20
+
+
+def _gaps(entries, latency_ms):
+    """Figures of the gaps between the ends of consecutive API calls (ms)."""
+    ends = [datetime.fromisoformat(entry["time"]) for entry in entries]
+    gaps = [(b - a).total_seconds() * 1000 for a, b in itertools.pairwise(ends)]
+    if not gaps:
+        return {}
+    stalls = [gap for gap in gaps if gap > latency_ms + STALL_MS]
+    median = statistics.median(gaps)
+    return {
+        "median gap between calls (ms)": round(median, 2),
+        "steady cost per call beyond the latency (ms)": round(median - latency_ms, 2),
+        "stalls (gaps > latency + 20 ms)": len(stalls),
+        "time lost in stalls (s)": round(sum(g - median for g in stalls) / 1000, 3),
+    }
 
 
 def _versions(conf):
@@ -80,6 +110,7 @@ def run(args):
         print(f"database ready in {time.monotonic() - started:.0f} s: {setup}")
         simulator.reset()  # count from here; the device key and token are kept
         simulator.configure(latency_ms=args.latency_ms)
+        profile = ("--profile", args.profile) if args.profile else ()
         posting = harness.run_child(
             conf,
             db,
@@ -87,9 +118,15 @@ def run(args):
             workdir / "cron.log",
             "--max-seconds",
             3600,
+            *profile,
             timeout=3700,
         )
         state = simulator.state
+        api_calls = [
+            entry
+            for entry in simulator.backend.log.entries
+            if entry["path"].lower().startswith("/api/")
+        ]
         calls = state["requests"]
         floor = calls * args.latency_ms / 1000
         # What the server itself spends on the calls (a real Sepidar has its
@@ -117,6 +154,10 @@ def run(args):
             "client overhead per order (ms)": round(
                 (posting["seconds"] - floor - service) * 1000 / args.orders, 2
             ),
+            "SQL queries of the job per order": round(
+                posting["queries"] / args.orders, 2
+            ),
+            **_gaps(api_calls, args.latency_ms),
             "documents in the simulator": state["quotations"],
             "duplicates": state["duplicate_quotation_guids"],
             "outbox": posting["states"],
@@ -139,12 +180,17 @@ def run(args):
         f"floor / time {figures['floor / time']:.1%} "
         f"(target >= {TARGET_EFFICIENCY:.0%}): {'OK' if ok else 'MISSED'}"
     )
+    if args.save_json:
+        Path(args.save_json).write_text(
+            json.dumps({"machine": info, "figures": figures}, indent=2) + "\n"
+        )
     if not args.no_write:
-        write_results(info, figures, ok)
+        notes = Path(args.notes).read_text() if args.notes else ""
+        write_results(info, figures, ok, notes)
     return 0 if ok else 1
 
 
-def write_results(info, figures, ok):
+def write_results(info, figures, ok, notes=""):
     status = "targets met" if ok else "targets missed"
     rows = [
         ("Orders posted", figures["orders"], ""),
@@ -171,6 +217,27 @@ def write_results(info, figures, ok):
             "",
         ),
         (
+            "SQL queries of the job per order",
+            figures["SQL queries of the job per order"],
+            "",
+        ),
+        (
+            "Median gap between calls (steady cost beyond the latency)",
+            (
+                f"{figures.get('median gap between calls (ms)')} ms "
+                f"({figures.get('steady cost per call beyond the latency (ms)')} ms)"
+            ),
+            "",
+        ),
+        (
+            "Stalls (gaps > latency + 20 ms): count, time lost",
+            (
+                f"{figures.get('stalls (gaps > latency + 20 ms)')}, "
+                f"{figures.get('time lost in stalls (s)')} s"
+            ),
+            "",
+        ),
+        (
             "Documents in Sepidar / duplicates",
             f"{figures['documents in the simulator']} / {figures['duplicates']}",
             f"{figures['orders']} / 0",
@@ -190,6 +257,8 @@ def write_results(info, figures, ok):
     lines = []
     command = "PYTHONPATH=. python3 bench/sepidar_posting.py"
     lines.append(f"`{command}`, {info['date']}: **{status}**.")
+    if notes:
+        lines += ["", notes.strip()]
     lines += ["", "| Figure | Value | Target |", "| --- | --- | --- |"]
     lines += [f"| {name} | {value} | {target} |" for name, value, target in rows]
     lines += ["", note, "", "Machine and raw figures:", "", "```json", raw, "```", ""]
@@ -205,6 +274,11 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="leave RESULTS.md")
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument("--profile", help="cProfile of the job's thread to this file")
+    parser.add_argument("--save-json", help="also write the figures to this file")
+    parser.add_argument(
+        "--notes", help="Markdown file put at the head of the RESULTS.md section"
+    )
     parser.add_argument(
         "--conf", help="Odoo configuration (default: $CAR_PORTAL_TEST_CONF or built)"
     )

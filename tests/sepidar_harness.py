@@ -23,6 +23,7 @@ else one built like scripts/test builds it.
 
 import argparse
 import configparser
+import cProfile
 import json
 import os
 import platform
@@ -407,6 +408,10 @@ def cmd_cron(args):
         cron_id = env.ref(CRON_XMLID).id
     IrCron = registry["ir.cron"]
     db = odoo.sql_db.db_connect(args.db)
+    # --profile: cProfile of the job's runs (this thread only: the sender
+    # thread's time is the network's), dumped for pstats.
+    profile = cProfile.Profile() if args.profile else None
+    queries = 0  # SQL queries of the job's runs (odoo.sql_db.sql_counter)
     started = time.monotonic()
     runs = 0
     while time.monotonic() - started < args.max_seconds:
@@ -417,7 +422,13 @@ def cmd_cron(args):
                 cron_cr.rollback()
                 job = None
             if job:
+                counted = odoo.sql_db.sql_counter
+                if profile:
+                    profile.enable()
                 IrCron._process_job(db, cron_cr, job)
+                if profile:
+                    profile.disable()
+                queries += odoo.sql_db.sql_counter - counted
                 runs += 1
         with registry.cursor() as cr:
             cr.execute(
@@ -432,6 +443,8 @@ def cmd_cron(args):
             wait = due_in.total_seconds() if due_in is not None else 0.2
             time.sleep(min(max(wait, 0.05), 1.0))
     elapsed = time.monotonic() - started
+    if profile:
+        profile.dump_stats(args.profile)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         states = dict(env["sepidar.export"]._read_group([], ["state"], ["__count"]))
@@ -443,6 +456,7 @@ def cmd_cron(args):
             {
                 "seconds": round(elapsed, 3),
                 "cron_runs": runs,
+                "queries": queries,
                 "states": states,
                 "attempts": {outcome: count for outcome, count, _calls in logs},
                 "http_calls_logged": sum(calls for _o, _c, calls in logs),
@@ -497,6 +511,7 @@ def main(argv=None):
         help="how many orders (the first ones) take the full approval way",
     )
     commands.choices["cron"].add_argument("--max-seconds", type=float, default=600)
+    commands.choices["cron"].add_argument("--profile", help="cProfile output file")
     commands.choices["readback"].add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args(argv)
     {"setup": cmd_setup, "cron": cmd_cron, "readback": cmd_readback}[args.command](args)

@@ -44,6 +44,16 @@ class DocumentMapper:
         # export id: lines priced from Odoo as the backend's fallback; said on
         # the order once the document is posted (price_source).
         self.price_notes = {}
+        self._today = None
+
+    @property
+    def today(self):
+        """The date of the documents of this run, read once: the user's time
+        zone costs queries after every commit, and the payload of a quotation
+        and the ``document_date`` of its row must agree even across midnight."""
+        if self._today is None:
+            self._today = fields.Date.context_today(self.env["sepidar.export"])
+        return self._today
 
     def prepare_batch(self, exports):
         """The document of every row, read for the whole batch at once.
@@ -275,7 +285,7 @@ class DocumentMapper:
                 lines,
                 description=description,
             )
-        date = export.document_date or fields.Date.context_today(export)
+        date = export.document_date or self.today
         return quotation_payload(
             export.guid,
             customer_id,

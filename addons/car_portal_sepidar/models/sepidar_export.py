@@ -367,25 +367,28 @@ class SepidarExport(models.Model):
 
     # Document kind -------------------------------------------------------------
 
-    def _document_sender(self, client):
-        """The client call that creates this row's document in Sepidar.
+    @api.model
+    def _document_sender(self, client, document_type):
+        """The client call that creates a document of ``document_type`` in Sepidar.
 
-        Chosen here, in the job's thread (the ORM is not thread-safe); the
-        runner's sender thread then calls it with the payload.
+        Chosen in the job's thread (the ORM is not thread-safe); the runner's
+        sender thread then calls it with the payload. The runner passes the
+        type it read when it claimed the row: reading it again after the
+        commit between would cost a query per order.
         """
-        self.ensure_one()
-        if self.document_type == "invoice":
+        if document_type == "invoice":
             return client.create_invoice
         return client.create_quotation
 
     # Marks: the state changes an attempt ends with ---------------------------
 
-    def _mark_running(self, in_doubt, payload=None):
+    def _mark_running(self, in_doubt, payload=None, today=None):
         """Start an attempt: ``running`` (committed before any call to Sepidar).
 
         ``in_doubt``: an earlier attempt may have reached Sepidar, so this one
         looks the document up first. ``payload``: the document, when it is
-        ready to send with no question to Sepidar first.
+        ready to send with no question to Sepidar first. ``today``: the date
+        of the run's documents (the mapper's), else the user's today.
         """
         self.ensure_one()
         now = fields.Datetime.now()
@@ -395,7 +398,9 @@ class SepidarExport(models.Model):
             "outcome_unknown": in_doubt,
             "last_attempt_at": now,
             "next_attempt_at": now,
-            "document_date": self.document_date or fields.Date.context_today(self),
+            "document_date": self.document_date
+            or today
+            or fields.Date.context_today(self),
         }
         if payload:
             vals.update(payload=payload, sepidar_customer_id=payload["CustomerRef"])
@@ -413,9 +418,10 @@ class SepidarExport(models.Model):
 
     def _mark_done(self, document, adopted=False):
         number = document.get("Number")
-        if self.document_type == "invoice":
-            self.write(invoice_values(document, fields.Datetime.now()))
-        self.write(
+        now = fields.Datetime.now()
+        # One write (an invoice's values with the rest): one pass of the ORM.
+        vals = invoice_values(document, now) if self.document_type == "invoice" else {}
+        vals.update(
             {
                 "state": "done",
                 "outcome_unknown": False,
@@ -424,10 +430,11 @@ class SepidarExport(models.Model):
                 or 0,
                 "sepidar_document_number": str(number) if number else False,
                 "amount_net": document.get("NetPrice") or 0.0,
-                "posted_at": fields.Datetime.now(),
+                "posted_at": now,
                 "last_error": False,
             }
         )
+        self.write(vals)
         if self.attempts > 1:  # an earlier refusal may have left to-dos
             self.order_id.activity_feedback(
                 [ERROR_ACTIVITY], feedback=self.env._("Posted to Sepidar.")

@@ -49,6 +49,9 @@ DEFAULT_BATCH = 100
 LOCK_SPACE = 0x5E91DA
 # Seconds the sender thread gets alone to send a document (see _launch).
 SEND_HEAD_START = 0.002
+# Rows whose documents are read together while a document is on the wire (see
+# post): few enough for their reads to fit in one call's time on the wire.
+PREPARE_CHUNK = 10
 
 
 class PostingSession:
@@ -66,6 +69,11 @@ class PostingSession:
         self._customers = None
         self._saved = None
         self._exit = contextlib.ExitStack()
+
+    @property
+    def is_open(self):
+        """Whether the client is open (using it then runs no SQL)."""
+        return self._client is not None
 
     @property
     def client(self):
@@ -107,12 +115,14 @@ class Attempt:
     ``payload`` is the document once it is ready to send; ``phase`` is how
     far the attempt went (``lookup``, ``prepare``, ``customer``, ``post``),
     which tells whether a failure may have left the document in Sepidar.
+    ``document_type`` is the row's, read when it was claimed.
     """
 
     def __init__(self, export, session, in_doubt, payload, prepared):
         self.export = export
         self.session = session
         self.number = export.attempts
+        self.document_type = export.document_type
         self.in_doubt = in_doubt
         self.payload = payload
         self.prepared = prepared
@@ -145,6 +155,9 @@ class PostingRunner:
         self.down = {}  # backend id: (next attempt, message) of its other rows
         self.locked = []  # ids of the rows holding an advisory lock
         self.prepared = {}  # export id: PreparedDocument
+        # Dealer binding id: Sepidar customer id, once known in this run (read
+        # once, not after every commit; set when an attempt finds or creates it).
+        self.customers = {}
         self.inflight = None  # the Attempt whose document is on the wire
         self.sender = None
         self.attempted = 0
@@ -221,11 +234,17 @@ class PostingRunner:
         work behind the network wait. When the connection itself fails
         (device, login, settings), the other orders of that backend wait.
         """
-        # The first document is read alone; the rest of the batch is read (all
-        # at once) while it is on the wire.
-        self.prepared = self.mapper.prepare_batch(exports[:1])
-        rest = exports[1:]
-        queue = list(exports)
+        # The first document is read alone; the rest of the batch is read in
+        # chunks of PREPARE_CHUNK, one while each document is on the wire
+        # (each chunk in one transaction: a commit empties the ORM cache). The
+        # whole rest at once took longer than a call, and the second order
+        # waited for it.
+        self.prepared = self.mapper.prepare_batch(self.Export.browse(exports.ids[:1]))
+        unread = exports.ids[1:]
+        # Each row is read on its own after a commit: the batch's records
+        # share their prefetch, so reading one field of one row would read
+        # every row of the batch again after each commit.
+        queue = [export.with_prefetch() for export in exports]
         self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sepidar")
         try:
             current = self._next_attempt(queue)
@@ -234,9 +253,11 @@ class PostingRunner:
                 # the next run looks the document up before sending it again.
                 self._commit()
                 self._send_and_record_previous(current)
-                if rest:
-                    self.prepared.update(self.mapper.prepare_batch(rest))
-                    rest = exports.browse()
+                if unread:
+                    chunk, unread = unread[:PREPARE_CHUNK], unread[PREPARE_CHUNK:]
+                    self.prepared.update(
+                        self.mapper.prepare_batch(self.Export.browse(chunk))
+                    )
                 current = self._next_attempt(queue)
             self._commit()
         finally:
@@ -250,8 +271,14 @@ class PostingRunner:
         return self.attempted
 
     def _commit(self):
-        """Commit per order, except in tests (same rule as account.move)."""
+        """Commit per order, except in tests (same rule as account.move).
+
+        A commit empties the ORM cache; tests, which cannot commit, empty it
+        too, so that they run (and count) the queries production runs.
+        """
         if config["test_enable"] or modules.module.current_test:
+            self.env.flush_all()
+            self.env.invalidate_all()
             return
         self.env.cr.commit()  # pylint: disable=invalid-commit
 
@@ -274,7 +301,11 @@ class PostingRunner:
             attempt.begin()
             outcome = self._settle(attempt, self._ask_first)
         if attempt and not outcome:
-            outcome = self._settle(attempt, self._choose_sender)
+            # Once the backend's session is open, choosing the call runs no
+            # SQL: there is nothing for a savepoint to undo.
+            outcome = self._settle(
+                attempt, self._choose_sender, savepoint=not attempt.session.is_open
+            )
         if previous:
             wait_futures([previous.future])
         if attempt and not outcome:
@@ -309,6 +340,7 @@ class PostingRunner:
                 export.backend_id, export.order_id.partner_id
             )
             customer_id = dealer._ensure_customer(attempt.session)
+            self.customers[dealer.id] = customer_id
             attempt.payload = dict(payload, CustomerRef=customer_id)
             export.write(
                 {"payload": attempt.payload, "sepidar_customer_id": customer_id}
@@ -321,7 +353,9 @@ class PostingRunner:
     def _choose_sender(self, attempt):
         """The client call of the document, chosen in this thread (the ORM
         is not thread-safe); opening the client may fail (settings)."""
-        attempt.send = attempt.export._document_sender(attempt.session.client)
+        attempt.send = self.Export._document_sender(
+            attempt.session.client, attempt.document_type
+        )
 
     def _launch(self, attempt):
         """Start sending the document in the sender thread."""
@@ -345,7 +379,7 @@ class PostingRunner:
         raised here, in this thread, and settled like any other."""
         return attempt.export._mark_done(attempt.future.result())
 
-    def _settle(self, attempt, step):
+    def _settle(self, attempt, step, savepoint=True):
         """Run one ``step`` of ``attempt``: its outcome, or ``None`` to go on.
 
         The one place where an exception becomes the row's outcome. A Sepidar
@@ -353,10 +387,11 @@ class PostingRunner:
         (:meth:`_outcome_of`), keeping what the step wrote before it (a
         customer found, say); anything else is a bug: what the step wrote is
         rolled back and the row stops in error, to be looked up before any
-        resend. One order never stops the batch.
+        resend. One order never stops the batch. ``savepoint=False`` only for
+        a step that runs no SQL (nothing to roll back; two queries saved).
         """
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint() if savepoint else contextlib.nullcontext():
                 try:
                     return step(attempt)
                 except (SepidarError, SepidarDataError) as error:
@@ -436,20 +471,23 @@ class PostingRunner:
         """
         while queue:
             export = queue.pop(0)
-            if not self._lock_if_due(export):
+            state = self._lock_if_due(export)
+            if not state:
                 continue
             down = self.down.get(export.backend_id.id)
             if down:
                 export._mark_deferred(*down)
                 self._unlock(export.id)
                 continue
-            in_doubt = export.state == "running" or export.outcome_unknown
+            in_doubt = state == "running" or export.outcome_unknown
             prepared = self.prepared.get(export.id)
             payload, problem, dealer = prepared or (None, True, None)
             ready = None
-            if not (in_doubt or problem) and payload and dealer.sepidar_customer_id:
-                ready = dict(payload, CustomerRef=dealer.sepidar_customer_id)
-            export._mark_running(in_doubt, ready)
+            if not (in_doubt or problem) and payload:
+                customer_id = self._known_customer(dealer)
+                if customer_id:
+                    ready = dict(payload, CustomerRef=customer_id)
+            export._mark_running(in_doubt, ready, today=self.mapper.today)
             session = self.sessions.get(export.backend_id.id)
             if session is None:
                 session = PostingSession(export.backend_id)
@@ -457,38 +495,58 @@ class PostingRunner:
             return Attempt(export, session, in_doubt, ready, prepared)
         return None
 
+    def _known_customer(self, dealer):
+        """The dealer's Sepidar customer id (0: to find or create first),
+        read once per run once known."""
+        if not self.customers.get(dealer.id):
+            self.customers[dealer.id] = dealer.sepidar_customer_id
+        return self.customers[dealer.id]
+
     def _lock_if_due(self, export):
-        """Lock the row for this worker, or skip it; is it still due?
+        """Lock the row for this worker, or skip it: its state if it is due.
 
         ``FOR UPDATE SKIP LOCKED`` skips a row another transaction holds. The
         row lock ends at the next commit, so the row is also taken with a
         session-level advisory lock, which lasts across commits until the row
         is finished and dies with the worker's connection (a killed worker's
         rows are free again at once).
+
+        One query: the advisory lock is tried in the outer SELECT, on the row
+        the (materialized) CTE has locked, and only when the row is still
+        due; a row skipped as locked never reaches it, so no advisory lock is
+        taken for a row this worker does not hold.
         """
         export.flush_recordset(["state", "next_attempt_at"])
         cr = self.env.cr
         cr.execute(
             SQL(
-                "SELECT state, next_attempt_at FROM sepidar_export "
-                "WHERE id = %s FOR UPDATE SKIP LOCKED",
+                """
+                WITH claimed AS MATERIALIZED (
+                    SELECT id, state, next_attempt_at FROM sepidar_export
+                     WHERE id = %s
+                       FOR UPDATE SKIP LOCKED
+                )
+                SELECT state,
+                       CASE WHEN state IN %s
+                             AND (next_attempt_at IS NULL OR next_attempt_at <= %s)
+                            THEN pg_try_advisory_lock(%s, id)
+                       END
+                  FROM claimed
+                """,
                 export.id,
+                READY_STATES,
+                fields.Datetime.now(),
+                LOCK_SPACE,
             )
         )
         row = cr.fetchone()
-        if not row:
-            return False
-        state, next_attempt_at = row
-        if state not in READY_STATES or (
-            next_attempt_at and next_attempt_at > fields.Datetime.now()
-        ):
-            return False
-        cr.execute(SQL("SELECT pg_try_advisory_lock(%s, %s)", LOCK_SPACE, export.id))
-        if not cr.fetchone()[0]:
-            return False  # another worker owns it (between two of its commits)
+        if not row or not row[1]:
+            # Gone, held by another transaction, not due any more, or (lock
+            # refused) owned by another worker between two of its commits.
+            return None
         self.locked.append(export.id)
         export.invalidate_recordset()
-        return True
+        return row[0]
 
     def _unlock(self, export_id):
         """Release the advisory lock of a row: another worker may take it."""

@@ -580,3 +580,36 @@ class TestErrors(SepidarCase):
         self._make_due(first_export | second_export)
         self._run_cron()
         self.assertEqual({first_export.state, second_export.state}, {"done"})
+
+
+class TestPostingQueries(SepidarCase):
+    """What the posting job costs the database per order, pinned.
+
+    The dealer's customer is known, so each order is one document sent while
+    the previous answer is recorded. The runner empties the ORM cache where
+    production commits (tests cannot commit), so these are production's counts.
+    """
+
+    # Queries of a run: its fixed part, plus this much per posted order.
+    RUN, PER_ORDER = 43, 11
+
+    def _posted_run(self, size):
+        orders = [self._approved() for _i in range(size)]
+        self.env.flush_all()
+        before = self.cr.sql_log_count
+        with self.assertQueryCount(self.RUN + size * self.PER_ORDER):
+            self.assertEqual(self._run_cron(), size)
+        count = self.cr.sql_log_count - before
+        self.assertEqual(
+            {self._export(order).state for order in orders}, {"done"}, "all posted"
+        )
+        return count
+
+    def test_queries_per_posted_order_are_constant(self):
+        self._bind(self.dealer_a)
+        self._approved()
+        self._run_cron()  # first run: the products' bindings are created
+        counts = {size: self._posted_run(size) for size in (2, 4, 6)}
+        # Linear in the orders of the batch: the same cost for each one.
+        self.assertEqual(counts[6] - counts[4], counts[4] - counts[2])
+        self.assertEqual((counts[4] - counts[2]) / 2, self.PER_ORDER, counts)
