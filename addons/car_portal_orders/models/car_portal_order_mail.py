@@ -3,7 +3,6 @@
 import base64
 
 from odoo import api, models
-from odoo.exceptions import UserError
 
 # What a mail template gives a post on an order, rendered in one pass for all
 # the orders (``_message_post_template``): what Odoo's mail composer renders
@@ -188,28 +187,3 @@ class CarPortalOrderMail(models.AbstractModel):
             partners = (authors or self.env["res.partner"]).filtered("active")
         if partners:
             self._message_subscribe(partner_ids=partners.ids)
-
-    def _message_compute_author(
-        self, author_id=None, email_from=None, raise_on_email=True
-    ):
-        """Every step of an order posts a notice from the person who acts. A
-        user without an email address would otherwise get Odoo's "configure
-        the sender's email address" and could not act at all: the notice is
-        then sent from the company's address, still in the user's name."""
-        author_id, email_from = super()._message_compute_author(
-            author_id, email_from, raise_on_email=False
-        )
-        if email_from or not raise_on_email or self.env.su:
-            return author_id, email_from
-        company = self.company_id[:1] or self.env.company
-        email_from = company.partner_id.email_formatted
-        if not email_from:
-            raise UserError(
-                self.env._(
-                    "Neither your user nor the company %(company)s has an email "
-                    "address, and the order's notices need a sender. Ask an "
-                    "administrator to set one (Settings › Users, or the company).",
-                    company=company.name,
-                )
-            )
-        return author_id, email_from
