@@ -22,11 +22,12 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
 
 from ..sepidar_client import stable_guid
-from .sepidar_posting_runner import CRON, PostingRunner
+from .sepidar_posting_runner import CRON, PostingRunner, commit_unless_testing
 from .sepidar_readback_runner import ReadbackRunner, invoice_values
 
 _logger = logging.getLogger(__name__)
@@ -337,7 +338,7 @@ class SepidarExport(models.Model):
         the posting itself.
         """
         self = self._in_staff_language()  # noqa: PLW0642
-        exports = self.search(
+        exports = self._claim_free_rows(
             [("state", "=", "done"), ("dealer_notified_at", "=", False)],
             order="id",
             limit=batch_size,
@@ -354,6 +355,29 @@ class SepidarExport(models.Model):
         )
         self.env["ir.cron"]._notify_progress(done=len(exports), remaining=remaining)
         return len(exports)
+
+    @api.model
+    def _claim_free_rows(self, domain, order, limit):
+        """The rows of ``domain`` no other job holds, locked until this
+        transaction ends.
+
+        The read-back and the notice jobs both write posted rows and may run
+        at the same time on two workers: under REPEATABLE READ the second
+        writer of a row fails (a job error, its whole batch undone). A job
+        skips the rows the other holds and takes them on its next run. The
+        claim starts a transaction of its own, so that no row was changed
+        after this transaction's first read (locking such a row fails too).
+        """
+        commit_unless_testing(self.env)
+        query = self._search(domain, order=order, limit=limit)
+        self.env.cr.execute(
+            SQL(
+                "%s FOR UPDATE OF %s SKIP LOCKED",
+                query.select(),
+                SQL.identifier(self._table),
+            )
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _in_staff_language(self):

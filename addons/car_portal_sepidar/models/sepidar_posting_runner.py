@@ -138,6 +138,19 @@ class Attempt:
             self.started = time.monotonic()
 
 
+def commit_unless_testing(env):
+    """Commit, except in tests (same rule as account.move).
+
+    A commit empties the ORM cache; tests, which cannot commit, empty it
+    too, so that they run (and count) the queries production runs.
+    """
+    if config["test_enable"] or modules.module.current_test:
+        env.flush_all()
+        env.invalidate_all()
+        return
+    env.cr.commit()  # pylint: disable=invalid-commit
+
+
 class PostingRunner:
     """One run of the posting job over ``exports`` (a ``sepidar.export`` model).
 
@@ -271,16 +284,8 @@ class PostingRunner:
         return self.attempted
 
     def _commit(self):
-        """Commit per order, except in tests (same rule as account.move).
-
-        A commit empties the ORM cache; tests, which cannot commit, empty it
-        too, so that they run (and count) the queries production runs.
-        """
-        if config["test_enable"] or modules.module.current_test:
-            self.env.flush_all()
-            self.env.invalidate_all()
-            return
-        self.env.cr.commit()  # pylint: disable=invalid-commit
+        """Commit per order (see :func:`commit_unless_testing`)."""
+        commit_unless_testing(self.env)
 
     # One attempt ---------------------------------------------------------------
 

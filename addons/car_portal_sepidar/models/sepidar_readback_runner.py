@@ -66,7 +66,7 @@ class ReadbackRunner:
 
     def run(self, batch_size=None):
         """Read back up to ``batch_size`` documents; returns how many changed."""
-        exports = self.Export.search(
+        exports = self.Export._claim_free_rows(
             [("state", "=", "done"), ("readback_done", "=", False)],
             order="readback_at asc nulls first, id",
             limit=batch_size or DEFAULT_BATCH,

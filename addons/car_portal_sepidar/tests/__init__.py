@@ -6,6 +6,7 @@ from . import test_sepidar_backend
 from . import test_sepidar_catalogue
 from . import test_sepidar_credit
 from . import test_sepidar_export
+from . import test_sepidar_job_locks
 from . import test_sepidar_portal
 from . import test_sepidar_readback
 from . import test_sepidar_restart
