@@ -392,17 +392,18 @@ class SepidarExport(models.Model):
     # Document kind -------------------------------------------------------------
 
     @api.model
-    def _document_sender(self, client, document_type):
-        """The client call that creates a document of ``document_type`` in Sepidar.
+    def _document_sender(self, client, document_type, payload):
+        """The client call that creates a document of ``document_type`` in
+        Sepidar with ``payload``, built now (``client.document_call``).
 
-        Chosen in the job's thread (the ORM is not thread-safe); the runner's
-        sender thread then calls it with the payload. The runner passes the
+        Chosen and built in the job's thread (the ORM is not thread-safe, and
+        the thread has time to spare while the previous document is on the
+        wire); the runner's sender thread then calls it. The runner passes the
         type it read when it claimed the row: reading it again after the
         commit between would cost a query per order.
         """
-        if document_type == "invoice":
-            return client.create_invoice
-        return client.create_quotation
+        kind = "invoice" if document_type == "invoice" else "quotation"
+        return client.document_call(kind, payload)
 
     # Marks: the state changes an attempt ends with ---------------------------
 

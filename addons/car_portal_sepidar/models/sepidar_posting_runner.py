@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import wait as wait_futures
 
 import psycopg2
 
@@ -52,6 +51,10 @@ SEND_HEAD_START = 0.002
 # Rows whose documents are read together while a document is on the wire (see
 # post): few enough for their reads to fit in one call's time on the wire.
 PREPARE_CHUNK = 10
+# Seconds during which a run takes the next batch of due rows while the last
+# document of a batch is on the wire (see post): a run stays about this long
+# plus one batch, as the cron's own ten runs of a batch would.
+MORE_BATCHES_SECONDS = 30
 
 
 class PostingSession:
@@ -174,6 +177,10 @@ class PostingRunner:
         self.inflight = None  # the Attempt whose document is on the wire
         self.sender = None
         self.attempted = 0
+        # More batches (run_batch only): their size, until when, the rows seen.
+        self.batch_size = None
+        self.more_until = None
+        self.seen = set()
 
     # The batch ---------------------------------------------------------------
 
@@ -182,8 +189,9 @@ class PostingRunner:
 
         Returns how many rows were attempted.
         """
-        exports = self._due_rows(batch_size or self._batch_size())
-        done = self.post(exports)
+        self.batch_size = batch_size or self._batch_size()
+        self.more_until = time.monotonic() + MORE_BATCHES_SECONDS
+        done = self.post(self._due_rows(self.batch_size))
         remaining = self.Export.search_count(
             [
                 ("state", "in", READY_STATES),
@@ -204,23 +212,56 @@ class PostingRunner:
         return largest or DEFAULT_BATCH
 
     def _due_rows(self, batch_size):
-        """Due rows no other transaction holds, oldest first, locked."""
+        """Due rows no other transaction holds and this run has not taken,
+        oldest first, locked."""
         self.Export.flush_model(["state", "next_attempt_at"])
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id FROM sepidar_export
                  WHERE state IN %s AND next_attempt_at <= %s
+                   AND NOT id = ANY(%s::int[])
               ORDER BY id
                  LIMIT %s
                    FOR UPDATE SKIP LOCKED
                 """,
                 READY_STATES,
                 fields.Datetime.now(),
+                sorted(self.seen),
                 batch_size,
             )
         )
-        return self.Export.browse([row[0] for row in self.env.cr.fetchall()])
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.seen.update(ids)
+        return self.Export.browse(ids)
+
+    def _start_batch(self, exports):
+        """The batch's queue of rows and the rows whose documents are unread.
+
+        The first document is read now, alone; the rest in chunks of
+        PREPARE_CHUNK, one while each document is on the wire (each chunk in
+        one transaction: a commit empties the ORM cache). The whole rest at
+        once took longer than a call, and the second order waited for it.
+        """
+        self.prepared = self.mapper.prepare_batch(self.Export.browse(exports.ids[:1]))
+        # Each row is read on its own after a commit: the batch's records
+        # share their prefetch, so reading one field of one row would read
+        # every row of the batch again after each commit.
+        return [export.with_prefetch() for export in exports], exports.ids[1:]
+
+    def _more_rows(self, taken):
+        """The next batch, when the last one was full and the run is young:
+        claimed while the last document of the batch is on the wire, so that
+        the wire is not left idle between batches (the last answer waited for
+        alone, the cron's next run, the first document read alone)."""
+        if not (
+            self.inflight
+            and self.batch_size
+            and len(taken) >= self.batch_size
+            and time.monotonic() < self.more_until
+        ):
+            return self.Export.browse()
+        return self._due_rows(self.batch_size)
 
     def _schedule_next_run(self):
         """Wake the job when the earliest postponed posting is due."""
@@ -247,17 +288,7 @@ class PostingRunner:
         work behind the network wait. When the connection itself fails
         (device, login, settings), the other orders of that backend wait.
         """
-        # The first document is read alone; the rest of the batch is read in
-        # chunks of PREPARE_CHUNK, one while each document is on the wire
-        # (each chunk in one transaction: a commit empties the ORM cache). The
-        # whole rest at once took longer than a call, and the second order
-        # waited for it.
-        self.prepared = self.mapper.prepare_batch(self.Export.browse(exports.ids[:1]))
-        unread = exports.ids[1:]
-        # Each row is read on its own after a commit: the batch's records
-        # share their prefetch, so reading one field of one row would read
-        # every row of the batch again after each commit.
-        queue = [export.with_prefetch() for export in exports]
+        queue, unread = self._start_batch(exports)
         self.sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sepidar")
         try:
             current = self._next_attempt(queue)
@@ -272,6 +303,10 @@ class PostingRunner:
                         self.mapper.prepare_batch(self.Export.browse(chunk))
                     )
                 current = self._next_attempt(queue)
+                if current is None:
+                    exports = self._more_rows(exports)
+                    queue, unread = self._start_batch(exports)
+                    current = self._next_attempt(queue)
             self._commit()
         finally:
             # After an error in this loop, a document on the wire is waited for
@@ -311,9 +346,10 @@ class PostingRunner:
             outcome = self._settle(
                 attempt, self._choose_sender, savepoint=not attempt.session.is_open
             )
-        if previous:
-            wait_futures([previous.future])
         if attempt and not outcome:
+            # Queued behind the previous document: the sender thread sends it
+            # the moment the previous answer is in, without waiting for this
+            # thread (one hand-off less per order on the wire's critical path).
             self._launch(attempt)
             self.inflight = attempt
         self._record_answer(previous)
@@ -359,19 +395,20 @@ class PostingRunner:
         """The client call of the document, chosen in this thread (the ORM
         is not thread-safe); opening the client may fail (settings)."""
         attempt.send = self.Export._document_sender(
-            attempt.session.client, attempt.document_type
+            attempt.session.client, attempt.document_type, attempt.payload
         )
 
     def _launch(self, attempt):
-        """Start sending the document in the sender thread."""
+        """Have the sender thread send the document once the previous one is
+        answered (its running mark is committed already)."""
         begun = threading.Event()
-        attempt.begin()
         attempt.future = self.sender.submit(_send_in_thread, attempt, begun)
         # Let the request leave before the next database work competes with
         # the sender for the interpreter lock and the CPU (the main thread has
         # tens of idle milliseconds to spare while the document is on the wire).
-        begun.wait(1)
-        time.sleep(SEND_HEAD_START)
+        # A slow previous answer is waited for in _record_answer instead.
+        if begun.wait(1):
+            time.sleep(SEND_HEAD_START)
 
     def _record_answer(self, attempt):
         """Wait for the answer to ``attempt``'s document and record it."""
@@ -578,9 +615,10 @@ class PostingRunner:
 def _send_in_thread(attempt, begun):
     """Send the attempt's document; runs in the sender thread, touches no
     database. Its result (or exception) is read by ``future.result()``."""
+    attempt.begin()  # its logged duration counts from the send, not the queue
     begun.set()
     calls = attempt.session.call_count
     try:
-        return attempt.send(attempt.payload)
+        return attempt.send()
     finally:
         attempt.calls += attempt.session.call_count - calls

@@ -586,3 +586,72 @@ def test_payload_totals_are_the_sum_of_the_lines():
 def test_stable_guid_is_deterministic_and_distinct():
     assert stable_guid("db", "order", 1) == stable_guid("db", "order", 1)
     assert stable_guid("db", "order", 1) != stable_guid("db", "order", 2)
+
+
+class SentSession(requests.Session):
+    """A real session, without the environment, that remembers the headers of
+    each request it sent."""
+
+    def __init__(self):
+        super().__init__()
+        self.trust_env = False
+        self.sent = []
+
+    def send(self, request, **kwargs):
+        self.sent.append((request.method, request.path_url, dict(request.headers)))
+        return super().send(request, **kwargs)
+
+
+def test_a_document_call_built_ahead_is_sent_as_built(sim, make_client):
+    session = SentSession()
+    client = make_client(session=session)
+    client.currencies()  # the session is open: version and token known
+    call = client.document_call("quotation", _quotation(stable_guid("ahead", 1)))
+    assert sim.state["quotations"] == 0, "building sends nothing"
+    quotation = call()
+    assert quotation["Price"] == 2 * FILTER_FEE
+    assert sim.state["quotations"] == 1
+    method, path, headers = session.sent[-1]
+    assert (method, path) == ("POST", "/api/Quotations/")
+    assert headers["Authorization"] == f"Bearer {client.token}"
+    private_key = sim.backend.devices[1001].private_key
+    assert (
+        sim_crypto.decrypt_arbitrary_code(private_key, headers["EncArbitraryCode"])
+        == headers["ArbitraryCode"]
+    )
+    assert client.call_count == 4  # version, login, currencies, the document
+    invoice = client.document_call("invoice", _invoice(stable_guid("ahead", 2)))()
+    assert sim.state["invoices"] == 1 and invoice["InvoiceID"]
+
+
+def test_a_document_call_built_before_a_new_token_carries_the_new_one(sim, make_client):
+    session = SentSession()
+    client = make_client(session=session)
+    client.currencies()
+    call = client.document_call("quotation", _quotation(stable_guid("relogin", 1)))
+    client.login()  # the sender thread logged in again meanwhile, say
+    call()
+    assert session.sent[-1][2]["Authorization"] == f"Bearer {client.token}"
+    assert client.counter["POST /api/users/login"] == 2  # no third login
+    assert sim.state["quotations"] == 1
+
+
+def test_a_document_call_is_built_at_the_call_before_login_or_with_the_environment(
+    sim, make_client
+):
+    fresh = make_client(session=SentSession())
+    call = fresh.document_call("quotation", _quotation(stable_guid("late", 1)))
+    assert fresh.call_count == 0, "building asks Sepidar nothing"
+    call()  # version, login, then the document
+    assert fresh.call_count == 3
+    proxied = make_client()  # requests' own session: proxies from the environment
+    proxied.currencies()
+    assert proxied._prepare("POST", "/api/Quotations/", body={}) is None
+    proxied.document_call("quotation", _quotation(stable_guid("late", 2)))()
+    assert sim.state["quotations"] == 2
+
+
+def test_a_document_call_without_guid_is_refused_when_built(client):
+    with pytest.raises(ValueError):
+        client.document_call("invoice", _invoice(""))
+    assert client.call_count == 0

@@ -26,7 +26,8 @@ from .common import (
     SepidarCase,
 )
 
-RUNNER_LOGGER = "odoo.addons.car_portal_sepidar.models.sepidar_posting_runner"
+RUNNER_MODULE = "odoo.addons.car_portal_sepidar.models.sepidar_posting_runner"
+RUNNER_LOGGER = RUNNER_MODULE
 
 
 class TestQueue(SepidarCase):
@@ -534,15 +535,20 @@ class TestErrors(SepidarCase):
         bad, good = self._approved(), self._approved()
         calls = []
 
-        def create_quotation(client, payload):
-            calls.append(payload["GUID"])
-            if len(calls) == 1:
-                raise RuntimeError("bug in the sender thread")
-            return original(client, payload)
+        def document_call(client, kind, payload):
+            send = original(client, kind, payload)
 
-        original = SepidarClient.create_quotation
+            def call():  # in the sender thread
+                calls.append(payload["GUID"])
+                if len(calls) == 1:
+                    raise RuntimeError("bug in the sender thread")
+                return send()
+
+            return call
+
+        original = SepidarClient.document_call
         with (
-            patch.object(SepidarClient, "create_quotation", create_quotation),
+            patch.object(SepidarClient, "document_call", document_call),
             mute_logger(RUNNER_LOGGER),
         ):
             self.assertEqual(self._run_cron(), 2)
@@ -613,3 +619,31 @@ class TestPostingQueries(SepidarCase):
         # Linear in the orders of the batch: the same cost for each one.
         self.assertEqual(counts[6] - counts[4], counts[4] - counts[2])
         self.assertEqual((counts[4] - counts[2]) / 2, self.PER_ORDER, counts)
+
+
+class TestMoreBatches(SepidarCase):
+    """A young run takes the next batch while the last document of a full
+    batch is on the wire: the wire is not left idle between batches."""
+
+    def setUp(self):
+        super().setUp()
+        self._bind(self.dealer_a)
+        self.backend.batch_size = 2
+        self.orders = [self._approved() for _i in range(5)]
+
+    def _states(self):
+        return [self._export(order).state for order in self.orders]
+
+    def test_a_young_run_posts_batch_after_batch_each_document_once(self):
+        self.assertEqual(self._run_cron(), 5)
+        self.assertEqual(self._states(), ["done"] * 5)
+        guids = [q["GUID"] for q in self.simulator.backend.ledger.quotations.values()]
+        self.assertEqual(
+            sorted(guids), sorted(self._export(o).guid for o in self.orders)
+        )
+        self.assertEqual(self._sim_state()["duplicate_quotation_guids"], 0)
+
+    def test_an_old_run_leaves_the_next_batch_to_the_cron(self):
+        with patch(f"{RUNNER_MODULE}.MORE_BATCHES_SECONDS", 0):
+            self.assertEqual(self._run_cron(), 2)
+        self.assertEqual(self._states(), ["done"] * 2 + ["pending"] * 3)
