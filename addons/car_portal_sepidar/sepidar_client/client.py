@@ -29,7 +29,7 @@ from .exceptions import (
     SepidarValidationError,
     SepidarVersionMismatch,
 )
-from .payloads import format_datetime
+from .payloads import format_datetime, normalize_inventory, normalize_item
 
 _logger = logging.getLogger(__name__)
 
@@ -289,12 +289,12 @@ class SepidarClient:
         return self._call("GET", "/api/Units")
 
     def items(self):
-        return [_normalize_item(item) for item in self._call("GET", "/api/Items")]
+        return [normalize_item(item) for item in self._call("GET", "/api/Items")]
 
     def item_inventories(self, item_id=None):
         """Stock per item x warehouse x tracing, for all items or one."""
         path = "/api/Items/Inventories/" + (str(item_id) if item_id else "")
-        return [_normalize_inventory(row) for row in self._call("GET", path)]
+        return [normalize_inventory(row) for row in self._call("GET", path)]
 
     def price_note_items(self):
         """Price list lines (base currency)."""
@@ -688,24 +688,3 @@ def _optional_int(value):
 
 def _comparable(value):
     return str(value or "").strip().lower()
-
-
-def _normalize_item(item):
-    """Expose ``UnitRef``/``SecondaryUnitRef`` even if the server says ``UnitID``.
-
-    The PDF names them ``UnitID``/``SecondaryUnitID``, the OpenAPI file and the
-    official C# sample ``…Ref`` (sepidar-api.md 13). Tracing inventories may be
-    strings (PDF) or numbers (OpenAPI): numbers are returned.
-    """
-    item.setdefault("UnitRef", item.get("UnitID"))
-    item.setdefault("SecondaryUnitRef", item.get("SecondaryUnitID"))
-    for row in item.get("TracingInventories") or ():
-        row["Inventory"] = float(row.get("Inventory") or 0)
-    return item
-
-
-def _normalize_inventory(row):
-    """Add ``Quantity``/``StockRef`` to the wire's ``Qunatity``/``StockeRef`` (sic)."""
-    row.setdefault("Quantity", row.get("Qunatity"))
-    row.setdefault("StockRef", row.get("StockeRef"))
-    return row

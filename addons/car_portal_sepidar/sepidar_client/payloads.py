@@ -1,4 +1,5 @@
-"""Builders of Sepidar request bodies (sepidar-api.md sections 9.2, 9.5 and 9.6).
+"""Builders of Sepidar request bodies (sepidar-api.md sections 9.2, 9.5 and 9.6),
+and the readers of answers whose spelling varies between servers.
 
 They keep the wire spelling (PascalCase, ``ID``/``GUID``, required zero fields) in one
 place and make header totals equal to the sum of the lines, which Sepidar expects and
@@ -213,3 +214,25 @@ def _amount(value, precision):
     """Round to the currency precision; integers for Rial keep the JSON exact."""
     rounded = round(value, precision)
     return int(rounded) if precision == 0 else rounded
+
+
+# What Sepidar answers, read the same whatever the server's spelling.
+def normalize_item(item):
+    """Expose ``UnitRef``/``SecondaryUnitRef`` even if the server says ``UnitID``.
+
+    The PDF names them ``UnitID``/``SecondaryUnitID``, the OpenAPI file and the
+    official C# sample ``…Ref`` (sepidar-api.md 13). Tracing inventories may be
+    strings (PDF) or numbers (OpenAPI): numbers are returned.
+    """
+    item.setdefault("UnitRef", item.get("UnitID"))
+    item.setdefault("SecondaryUnitRef", item.get("SecondaryUnitID"))
+    for row in item.get("TracingInventories") or ():
+        row["Inventory"] = float(row.get("Inventory") or 0)
+    return item
+
+
+def normalize_inventory(row):
+    """Add ``Quantity``/``StockRef`` to the wire's ``Qunatity``/``StockeRef`` (sic)."""
+    row.setdefault("Quantity", row.get("Qunatity"))
+    row.setdefault("StockRef", row.get("StockeRef"))
+    return row
