@@ -25,22 +25,74 @@ class TestMailTemplates(CarPortalCase):
         while the expert still follows the order and has the review to-do."""
         order = self._submitted_order()
         expert = self.expert_1.partner_id
-        notified = self.env["mail.notification"].search(
-            [
-                ("res_partner_id", "=", expert.id),
-                ("mail_message_id.model", "=", order._name),
-                ("mail_message_id.res_id", "=", order.id),
-            ]
-        )
         # The referral note, and the dealer's "received" notice, which every
         # follower of the order gets (the expert follows it from now on).
         referred = order.message_ids.filtered(
             lambda m: "is referred to" in (m.body or "")
         )
         received = self._dealer_notices(order, "We received order")
-        self.assertEqual(notified.mail_message_id, referred | received)
+        self.assertEqual(self._notified(expert, order), referred | received)
         self.assertIn(expert, order.message_partner_ids)
         self.assertEqual(order.activity_ids.user_id, self.expert_1)
+
+    def _notified(self, partner, order):
+        """The order's messages ``partner`` was notified of, once Odoo's queue
+        of notifications has run (the submission's are queued)."""
+        self.env["mail.message.schedule"]._send_notifications_cron()
+        return (
+            self.env["mail.notification"]
+            .search(
+                [
+                    ("res_partner_id", "=", partner.id),
+                    ("mail_message_id.model", "=", order._name),
+                    ("mail_message_id.res_id", "=", order.id),
+                ]
+            )
+            .mail_message_id
+        )
+
+    def test_submission_notifications_come_from_the_queue_after_commit(self):
+        """The dealer's request does not wait for the submission's mails: its
+        two notices are in the conversation at once, their notifications are
+        queued in Odoo's own queue (``mail.message.schedule``) for now, and
+        its cron, woken at commit, makes the same mails and notifications."""
+        order = self._submitted_order()
+        notices = order.message_ids.filtered(
+            lambda m: "is referred to" in (m.body or "")
+        ) | self._dealer_notices(order, "We received order")
+        self.assertEqual(len(notices), 2)
+        queued = self.env["mail.message.schedule"].search(
+            [("mail_message_id", "in", notices.ids)]
+        )
+        self.assertEqual(queued.mail_message_id, notices)
+        self.assertFalse(notices.notification_ids)
+        cron = self.env.ref("mail.ir_cron_send_scheduled_message")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", cron.id), ("call_at", "<=", order.date_submitted)]
+            ),
+            "the queue's cron runs at once, not at its hourly run",
+        )
+        # Outside a submission (a reply, a later step), Odoo notifies at once.
+        order.with_user(self.expert_1).message_post(
+            body="Noted", message_type="comment", subtype_xmlid="mail.mt_comment"
+        )
+        self.assertEqual(
+            self.env["mail.message.schedule"].search(
+                [("mail_message_id", "in", order.message_ids.ids)]
+            ),
+            queued,
+        )
+        self.env["mail.message.schedule"]._send_notifications_cron()
+        self.assertFalse(queued.exists())
+        mails = self.env["mail.mail"].search([("mail_message_id", "in", notices.ids)])
+        # The expert: the note and the notice; the ordering contact: the notice.
+        self.assertEqual(
+            mails.recipient_ids,
+            self.expert_1.partner_id | order.ordered_by_id,
+        )
+        for mail in mails:
+            self.assertIn(order.name, (mail.subject or "") + mail.body_html)
 
     def test_rejected_carries_the_reason(self):
         order = self._submitted_order()

@@ -113,7 +113,7 @@ class TestQueryCounts(CarPortalCase):
             )
         self.assertFalse(errors)
         self.assertTrue(created)
-        with self.assertQueryCount(60):
+        with self.assertQueryCount(49):
             self.assertTrue(order._portal_submit())
         self.assertEqual(order.state, "review")
         self.assertEqual(order.line_count, LINES)
