@@ -65,6 +65,38 @@ def _wait_posted(conf, db, expected, seconds=240):
     return harness.outbox(conf, db)
 
 
+def _unnotified_submissions(conf, db, order_ids, seconds=60):
+    """The orders whose submission notices (queued in the dealer's request,
+    for Odoo's queue of notifications) the nodes' cron workers have not made
+    into notifications yet; waits for none."""
+    deadline = time.monotonic() + seconds
+    while True:
+        rows = harness.query(
+            conf,
+            db,
+            """
+            SELECT m.res_id FROM mail_message m
+             WHERE m.model = 'car.portal.order' AND m.res_id = ANY(%s)
+               AND m.id IN (SELECT mail_message_id FROM mail_message_schedule)
+            UNION
+            SELECT o.id FROM car_portal_order o
+             WHERE o.id = ANY(%s) AND NOT EXISTS (
+                   SELECT 1 FROM mail_message m
+                     JOIN mail_notification n ON n.mail_message_id = m.id
+                    WHERE m.model = 'car.portal.order' AND m.res_id = o.id
+                      AND m.message_type = 'comment'
+                      AND m.id = (SELECT min(id) FROM mail_message
+                                   WHERE model = 'car.portal.order'
+                                     AND res_id = o.id
+                                     AND message_type = 'comment'))
+            """,
+            [order_ids, order_ids],
+        )
+        if not rows or time.monotonic() > deadline:
+            return sorted(row[0] for row in rows)
+        time.sleep(1)
+
+
 def _approve_on(node_url, db, users, order_ids):
     """The expert reviews, the manager approves: JSON-RPC on one node."""
     expert = odoo_nodes.Client(node_url).rpc_login(db, users["expert"], users["expert"])
@@ -167,6 +199,9 @@ def test_two_nodes_post_each_order_once_through_faults_and_a_node_killed(cluster
     assert {row[0] for row in rows.values()} == {"done"}, summary
     # No history row twice.
     assert history == [], history
+    # Each submission's notices notified by a node's cron worker (Odoo's
+    # queue of notifications, woken at the dealer's commit).
+    assert _unnotified_submissions(conf, db, submitted) == []
     # The faults did happen, and both nodes' cron workers posted.
     assert state["faults"]["error"] and state["tokens_revoked"], summary
     for node in nodes:
