@@ -54,14 +54,25 @@ class Route(NamedTuple):
     write: bool
     model: binding.Model  # the body's, or None: the route reads no body
     query: tuple  # query parameters it reads (lower case)
+    knob: str  # bool knob without which the server lacks the route, or None
 
 
-def _route(method, pattern, action, auth=TOKEN_AUTH, write=False, model=None, query=()):
-    return Route(method, re.compile(pattern), action, auth, write, model, query)
+def _route(
+    method,
+    pattern,
+    action,
+    auth=TOKEN_AUTH,
+    write=False,
+    model=None,
+    query=(),
+    knob=None,
+):
+    return Route(method, re.compile(pattern), action, auth, write, model, query, knob)
 
 
 # Paths are matched lower-cased, without ``/api/`` and the trailing slash, as
-# ASP.NET routing is case-insensitive and tolerates the slash.
+# ASP.NET routing is case-insensitive and tolerates the slash; a pattern must
+# match the whole path (``items/inventories`` does not take ``.../quantity/1``).
 ROUTES = (
     _route("POST", r"devices/register", "register", NO_AUTH, model=binding.REGISTER),
     _route("GET", r"general/generationversion", "generation_version", NO_AUTH),
@@ -71,6 +82,12 @@ ROUTES = (
     _route("GET", r"items", "items"),
     _route("GET", r"items/(\d+)", "item"),
     _route("GET", r"items/inventories(?:/(\d+))?", "inventories"),
+    _route(
+        "GET",
+        r"items/inventories/quantity/(\d+)",
+        "inventory_quantities",
+        knob="quantity_endpoint",
+    ),
     _route("GET", r"customers", "customers"),
     _route("GET", r"customers/(\d+)", "customer"),
     _route("POST", r"customers", "create_customer", write=True, model=binding.CUSTOMER),
@@ -293,7 +310,7 @@ class Backend:
         with self.lock:
             deviations = []
             try:
-                route, args = _match(method, path)
+                route, args = _match(method, path, self.knobs)
                 request = Request(method, headers, query, raw_body, deviations)
                 _note_headers(request, route)
                 self.security.authenticate(request, route.auth)
@@ -378,6 +395,9 @@ class Backend:
     def _do_inventories(self, request, item_id=None):
         return 200, self.ledger.inventory(as_int(item_id))
 
+    def _do_inventory_quantities(self, request, item_id):
+        return 200, self.ledger.inventory_quantities(int(item_id))
+
     # -- documents ---------------------------------------------------------------
 
     def _customers_down(self):
@@ -426,14 +446,17 @@ class Backend:
         )
 
 
-def _match(method, path):
+def _match(method, path, knobs):
     """The route of ``path``: Sepidar's real 404 body when unknown, 405 when
-    the path is known for other methods only (ASP.NET's answer, with Allow)."""
+    the path is known for other methods only (ASP.NET's answer, with Allow).
+    A route whose knob is off does not exist (an older server)."""
     normalized = path.lower().rstrip("/")
     allowed = []
     if normalized.startswith("/api/"):
         tail = normalized[len("/api/") :]
         for route in ROUTES:
+            if route.knob and not getattr(knobs, route.knob):
+                continue
             match = route.pattern.fullmatch(tail)
             if match and route.method == method:
                 return route, match.groups()

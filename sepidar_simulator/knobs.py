@@ -74,6 +74,12 @@ class Knobs:
         True, "refuse documents whose totals differ from the sum of their lines"
     )
     rsa_key_bits: int = _knob(512, "RSA key size made at registration (real: 512)")
+    quantity_endpoint: bool = _knob(
+        True,
+        "serve GET /api/Items/Inventories/Quantity/{itemId} (newer servers; the "
+        "level that added it is unknown); false: the routing 404 of a server "
+        "without it",
+    )
     # -- strict rules (true = refuse, as the strictest real server would) -------
     check_fiscal_year: bool = _knob(
         True,

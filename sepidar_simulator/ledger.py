@@ -161,6 +161,41 @@ class Ledger:
             if item_id is None or row["ItemRef"] == item_id
         ]
 
+    def inventory_quantities(self, item_id):
+        """``Items/Inventories/Quantity/{itemId}``: per stock and tracing, the
+        quantity in stock, what is left to sell (less the lines of invoices not
+        revoked: sold, and never issued here) and what is left once the open
+        quotations (neither closed nor invoiced) are reserved too."""
+        if item_id not in self.items:
+            raise ApiError(404, errors.INVALID_ITEM)
+        invoiced = {invoice["QuotationRef"] for invoice in self.invoices.values()}
+        sold = _line_quantities(
+            invoice
+            for invoice in self.invoices.values()
+            if invoice["State"] != accounts.REVOKED
+        )
+        reserved = _line_quantities(
+            quotation
+            for quotation in self.quotations.values()
+            if not quotation["Closed"] and quotation["ID"] not in invoiced
+        )
+        rows = []
+        for row in self.inventories:
+            if row["ItemRef"] != item_id:
+                continue
+            key = (item_id, row["StockRef"], row["TracingRef"])
+            sale = row["Quantity"] - sold[key]
+            rows.append(
+                {
+                    "StockRef": row["StockRef"],
+                    "TracingRef": row["TracingRef"],
+                    "InventoryQuantity": row["Quantity"],
+                    "SaleQuantity": sale,
+                    "SaleQuantityWithReserve": sale - reserved[key],
+                }
+            )
+        return rows
+
     def _item_view(self, item):
         view = copy.deepcopy(item)
         rows = [row for row in self.inventories if row["ItemRef"] == item["ItemID"]]
@@ -443,6 +478,16 @@ def _invoice_item_view(line):
         }
     )
     return view
+
+
+def _line_quantities(documents):
+    """Quantities of the documents' lines per ``(item, stock, tracing)``."""
+    total = Counter()
+    for document in documents:
+        for line in document["Items"]:
+            key = (line["ItemRef"], line["StockRef"], line["TracingRef"])
+            total[key] += line["Quantity"]
+    return total
 
 
 def _by_id(rows, key):

@@ -29,7 +29,12 @@ from .exceptions import (
     SepidarValidationError,
     SepidarVersionMismatch,
 )
-from .payloads import format_datetime, normalize_inventory, normalize_item
+from .payloads import (
+    format_datetime,
+    normalize_inventory,
+    normalize_inventory_quantity,
+    normalize_item,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -295,6 +300,11 @@ class SepidarClient:
         """Stock per item x warehouse x tracing, for all items or one."""
         path = "/api/Items/Inventories/" + (str(item_id) if item_id else "")
         return [normalize_inventory(row) for row in self._call("GET", path)]
+
+    def item_inventory_quantities(self, item_id):
+        """Stock/sale/reserved quantities per stock x tracing; old servers: 404."""
+        rows = self._call("GET", f"/api/Items/Inventories/Quantity/{int(item_id)}")
+        return [normalize_inventory_quantity(row, item_id) for row in rows]
 
     def price_note_items(self):
         """Price list lines (base currency)."""

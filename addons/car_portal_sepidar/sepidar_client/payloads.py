@@ -236,3 +236,23 @@ def normalize_inventory(row):
     row.setdefault("Quantity", row.get("Qunatity"))
     row.setdefault("StockRef", row.get("StockeRef"))
     return row
+
+
+INVENTORY_QUANTITIES = ("InventoryQuantity", "SaleQuantity", "SaleQuantityWithReserve")
+
+
+def normalize_inventory_quantity(row, item_id=None):
+    """A row of ``Items/Inventories/Quantity/{itemId}``, named like the rows of
+    :func:`normalize_inventory` too.
+
+    The three quantities become floats (absent or null: 0, numeric strings
+    parsed); ``Quantity`` repeats ``InventoryQuantity``, ``StockRef`` is also
+    read from a ``StockeRef`` spelling and ``ItemRef`` is the item asked for.
+    """
+    for field in INVENTORY_QUANTITIES:
+        row[field] = float(row.get(field) or 0)
+    row.setdefault("Quantity", row["InventoryQuantity"])
+    row.setdefault("StockRef", row.get("StockeRef"))
+    row.setdefault("TracingRef", None)
+    row.setdefault("ItemRef", None if item_id is None else int(item_id))
+    return row

@@ -367,6 +367,33 @@ def test_pdf_style_item_fields_are_normalised(stub_key):
     assert normalised["TracingInventories"][0]["Inventory"] == 3.0
 
 
+def test_inventory_quantities_per_stock_and_tracing(client):
+    rows = {row["TracingRef"]: row for row in client.item_inventory_quantities(1)}
+    assert set(rows) == {1, 2}
+    assert rows[2]["InventoryQuantity"] == rows[2]["Quantity"] == 5.0
+    assert isinstance(rows[2]["SaleQuantityWithReserve"], float)
+    assert (rows[2]["StockRef"], rows[2]["ItemRef"]) == (1, 1)
+
+
+def test_inventory_quantity_rows_are_normalised(stub_key):
+    row = {"StockeRef": 2, "InventoryQuantity": "3.5", "SaleQuantity": None}
+    client = _stub_client(stub_key, _response(200, [row]))
+    [read] = client.item_inventory_quantities(OIL_FILTER)
+    assert (read["StockRef"], read["TracingRef"], read["ItemRef"]) == (2, None, 5)
+    assert (read["Quantity"], read["SaleQuantity"]) == (3.5, 0.0)
+    assert read["SaleQuantityWithReserve"] == 0.0
+
+
+def test_inventory_quantities_404_unknown_item_or_older_server(sim, client):
+    with pytest.raises(SepidarNotFound) as unknown_item:
+        client.item_inventory_quantities(999)
+    assert (unknown_item.value.status, unknown_item.value.error_type) == (404, 0)
+    sim.configure(quantity_endpoint=False)
+    with pytest.raises(SepidarNotFound) as no_route:
+        client.item_inventory_quantities(OIL_FILTER)
+    assert (no_route.value.status, no_route.value.error_type) == (404, 1)
+
+
 def test_find_customer_matches_locally(client):
     assert client.find_customer(national_id="0012345678")["CustomerID"] == 1
     assert client.find_customer(code="10002", phone="02188776655")["CustomerID"] == 2
