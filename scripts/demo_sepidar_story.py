@@ -50,6 +50,9 @@ def run(env, url):
             invoice = client.get_invoice(export.sepidar_document_id)
     _pay(url, invoice["InvoiceID"], round(invoice["NetPrice"] / 3))
     Export._cron_read_back()
+    # The hourly stock reading, now: the invoiced goods left what Sepidar can
+    # sell as the order left what is promised.
+    env["sepidar.backend"]._cron_read_stock()
     env.cr.commit()
     return f"{order.name}: invoiced as {export.invoice_number}, partly paid"
 

@@ -8,6 +8,7 @@ from . import car_portal_process
 from . import car_portal_process_stage
 from . import car_portal_process_engine
 from . import car_portal_process_credit
+from . import car_portal_process_stock
 from . import car_portal_order_portal
 from . import car_portal_order_referral
 from . import car_portal_order_mail

@@ -2,14 +2,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 from datetime import timedelta
 
-from markupsafe import Markup
 from psycopg2 import OperationalError
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import clean_context, split_every
 
-from ..tools.digits import format_quantity, localize_number
 from ..tools.rpc_access import allowed_groups
 
 # How many orders a mass approval approves in one pass (one savepoint).
@@ -22,11 +20,13 @@ class CarPortalProcessEngine(models.AbstractModel):
     Kept apart from the records it runs, as OCA keeps ``tier.validation``
     apart from what it validates: which process and stage, who may act now
     (stored, so *My Approvals* is an indexed lookup), entering a stage
-    (responsibles, deadline, to-dos, server action, notice), the stock check,
-    approving, sending back, mass approval, and the locks that make two people
-    acting at once give one transition. ``car.portal.order`` is the record it
+    (responsibles, deadline, to-dos, server action, notice), approving,
+    sending back, mass approval, and the locks that make two people acting
+    at once give one transition. ``car.portal.order`` is the record it
     runs; it provides the transitions around the process (``_set_state``,
-    ``_log_history``, ``_approve``, ``_post_dealer_notice``...).
+    ``_log_history``, ``_approve``, ``_post_dealer_notice``...). The
+    automatic stages' checks are in ``car_portal_process_stock.py`` and
+    ``car_portal_process_credit.py``.
     """
 
     _name = "car.portal.process.engine"
@@ -63,9 +63,6 @@ class CarPortalProcessEngine(models.AbstractModel):
         compute="_compute_can_act",
         search="_search_can_act",
         string="My Approval",
-    )
-    stock_shortfall = fields.Text(
-        readonly=True, copy=False, help="What stock could not cover at the check."
     )
 
     @api.depends("state", "current_reviewer_ids")
@@ -188,51 +185,6 @@ class CarPortalProcessEngine(models.AbstractModel):
                     stage=stage.with_context(lang=reader.env.lang).name,
                 ),
             )
-
-    def _run_stock_check(self):
-        """Check stock at a stock-check stage. Returns True when it passed.
-
-        When the stock cannot be read (the stock source is down), the order
-        waits in the stage with the reason, like a shortfall: the stage's
-        responsibles decide, nothing is approved blindly.
-        """
-        try:
-            with self.env.cr.savepoint():
-                shortfall = self._stock_shortfall()
-        except UserError as error:
-            self._stop_stock_check(
-                self.env._(
-                    "The stock could not be checked: %(reason)s", reason=error.args[0]
-                )
-            )
-            return False
-        if not shortfall:
-            self._log_history("auto_pass")
-            return True
-        note = "\n".join(
-            self.env._(
-                "%(product)s: %(supplied)s to supply, %(available)s in stock",
-                product=line.product_id.display_name,
-                supplied=localize_number(
-                    format_quantity(line.supplied_qty), self.env.lang
-                ),
-                available=localize_number(format_quantity(available), self.env.lang),
-            )
-            for line, available in shortfall
-        )
-        self._stop_stock_check(note)
-        return False
-
-    def _stop_stock_check(self, note):
-        """The order waits in the stock-check stage for its responsibles."""
-        self._write_system({"stock_shortfall": note})
-        self._log_history("auto_stop", reason=note)
-        self._schedule_stage_activities()
-        self.message_post(
-            body=Markup("<p>%s</p><pre>%s</pre>")
-            % (self.env._("Stock does not cover the order:"), note),
-            subtype_xmlid="mail.mt_note",
-        )
 
     @allowed_groups("car_portal_orders.group_car_portal_staff")
     def action_approve(self, comment=None):
@@ -525,13 +477,3 @@ class CarPortalProcessEngine(models.AbstractModel):
                 mail_activity_type_id=activity.activity_type_id.id,
             )
         activities.unlink()
-
-    def _stock_shortfall(self):
-        """Lines that stock cannot cover: a list of ``(line, available_qty)``.
-
-        Used by "stock check" process stages. This module knows no stock source
-        and reports no shortfall; ``car_portal_sepidar`` reads Sepidar's
-        inventory.
-        """
-        self.ensure_one()
-        return []

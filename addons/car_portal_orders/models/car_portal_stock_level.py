@@ -9,8 +9,9 @@ class CarPortalStockLevel(models.Model):
     A snapshot, kept with the time it was read (its age is shown): this module
     knows no stock source; ``car_portal_sepidar`` fills it from Sepidar by a
     scheduled action, and nothing reads the source while a person waits on a
-    page. What is available to promise is this quantity minus what orders
-    already hold (``product.product._car_portal_atp``).
+    page (the stock check stage included: it judges on this reading). What
+    is available to promise is this quantity minus what orders already hold
+    (``product.product._car_portal_atp``).
     """
 
     _name = "car.portal.stock.level"
@@ -49,7 +50,8 @@ class CarPortalStockLevel(models.Model):
     @api.model
     def _store(self, company, quantities, read_at=None):
         """Keep ``{product_id: quantity}`` as the stock of ``company``, read at
-        ``read_at`` (now); products left out keep their last level."""
+        ``read_at`` (now); products left out keep their last level. The
+        orders waiting at a stock check are then checked again on it."""
         read_at = read_at or fields.Datetime.now()
         levels = self.sudo().search(
             [("company_id", "=", company.id), ("product_id", "in", list(quantities))]
@@ -64,4 +66,12 @@ class CarPortalStockLevel(models.Model):
                 to_create.append(
                     dict(values, product_id=product_id, company_id=company.id)
                 )
-        return levels | self.sudo().create(to_create)
+        levels |= self.sudo().create(to_create)
+        self.env["car.portal.order"].sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "process"),
+                ("stage_id.kind", "=", "stock_check"),
+            ]
+        )._recheck_stock()
+        return levels

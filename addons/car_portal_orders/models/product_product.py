@@ -56,12 +56,13 @@ class ProductProduct(models.Model):
     # Available to promise: the one definition (the suggestions, the review
     # form, the allocation board and the stock check read it here).
 
-    def _car_portal_atp(self, company):
+    def _car_portal_atp(self, company, except_orders=None):
         """``{product id: (ATP, stock read on)}`` of these variants for
         ``company``: the last stock read (``car.portal.stock.level``) minus
         what is promised, i.e. the supplied quantities of orders in the
         approval process and of approved orders still promised
-        (``car.portal.order._car_portal_promised_domain``). Variants whose
+        (``car.portal.order._car_portal_promised_domain``), leaving out what
+        ``except_orders`` hold (the stock check of an order). Variants whose
         stock was never read are left out. Two queries, whatever the number
         of variants and lines."""
         levels = (
@@ -74,7 +75,7 @@ class ProductProduct(models.Model):
         )
         if not levels:
             return {}
-        promised = levels.product_id._car_portal_promised(company)
+        promised = levels.product_id._car_portal_promised(company, except_orders)
         return {
             level.product_id.id: (
                 level.quantity - promised.get(level.product_id.id, 0.0),

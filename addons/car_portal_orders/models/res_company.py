@@ -58,6 +58,21 @@ class ResCompany(models.Model):
         help="Dealers read the quantity available to promise next to the band.",
     )
 
+    car_portal_stock_max_age = fields.Integer(
+        string="Stock Check: Reading at Most (Hours)",
+        default=4,
+        help="A stock check stage judges an order on the stock last read, if "
+        "it was read within these hours; an older reading makes the order wait "
+        "until the next one. 0: any reading.",
+    )
+
+    @api.constrains("car_portal_stock_max_age")
+    def _check_car_portal_stock_max_age(self):
+        if any(company.car_portal_stock_max_age < 0 for company in self):
+            raise ValidationError(
+                self.env._("The age of the stock reading cannot be negative.")
+            )
+
     @api.constrains("car_portal_in_stock_from", "car_portal_limited_from")
     def _check_car_portal_bands(self):
         for company in self:

@@ -30,3 +30,6 @@ class ResConfigSettings(models.TransientModel):
     car_portal_show_stock_figures = fields.Boolean(
         related="company_id.car_portal_show_stock_figures", readonly=False
     )
+    car_portal_stock_max_age = fields.Integer(
+        related="company_id.car_portal_stock_max_age", readonly=False
+    )

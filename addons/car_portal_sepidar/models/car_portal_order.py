@@ -1,15 +1,13 @@
 # Copyright 2026 car-portal
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
-from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, float_is_zero
+from odoo.tools import float_is_zero
 
 from odoo.addons.car_portal_orders.tools.digits import localize_number
 from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
 
-from ..sepidar_client import SepidarError
 from .sepidar_credit_reader import CreditReader, credit_notification, credit_verdict
 from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP, RETRYABLE_STATES, STATES
 from .sepidar_item import SERVICE
@@ -101,108 +99,27 @@ class CarPortalOrder(models.Model):
             lambda line: not float_is_zero(line.supplied_qty, precision_digits=6)
         ).sorted(lambda line: (line.sequence, line.id))
 
-    def _stock_shortfall(self):
-        """Read Sepidar's inventory of the order's items (one call).
-
-        A line falls short when what is supplied, together with the earlier
-        lines of the same item and what other orders already hold (the
-        available to promise, ``product.product._car_portal_promised``),
-        exceeds the quantity in the item's stock (its usual stock, else the
-        backend's default stock). Unmapped products count as not in stock.
-        """
-        shortfall = super()._stock_shortfall()
-        lines = self._supplied_lines()
-        if not lines:
-            return shortfall  # nothing to supply, nothing to check
-        backend = self._sepidar_stock_backend()
-        bindings = (
+    def _stock_checked_lines(self):
+        """Sepidar keeps no inventory of a service item, so the stock check
+        leaves its lines out (the stock pull stores no level for it), even
+        when the product is goods in Odoo."""
+        lines = super()._stock_checked_lines()
+        backend = self.env["sepidar.backend"].sudo()._get_for_company(self.company_id)
+        if not (backend and lines):
+            return lines
+        services = (
             self.env["sepidar.product.binding"]
             .sudo()
-            ._get_or_create(backend, lines.product_id)
+            .search(
+                [
+                    ("backend_id", "=", backend.id),
+                    ("product_id", "in", lines.product_id.ids),
+                    ("item_id.item_type", "=", SERVICE),
+                ]
+            )
+            .product_id
         )
-        rows = self._sepidar_inventory(backend)
-        already = {line for line, _available in shortfall}
-        digits = self.env["decimal.precision"].precision_get("Product Unit of Measure")
-        for line, available in self._sepidar_available(backend, bindings, lines, rows):
-            if line not in already and (
-                float_compare(line.supplied_qty, available, precision_digits=digits) > 0
-            ):
-                shortfall.append((line, available))
-        return shortfall
-
-    def _sepidar_stock_backend(self):
-        """The backend the stock is read from; never a silent pass without one."""
-        backend = self.env["sepidar.backend"].sudo()._get_for_company(self.company_id)
-        if not backend:
-            raise UserError(
-                self.env._(
-                    "%(company)s has no Sepidar connection to read the stock from.",
-                    company=self.company_id.name,
-                )
-            )
-        if not backend.is_registered:
-            # Never a silent pass: the stage's responsibles decide.
-            raise UserError(
-                self.env._(
-                    "The Sepidar device of %(backend)s is not registered, so the "
-                    "stock cannot be read. Register it on the Sepidar connection.",
-                    backend=backend.name,
-                )
-            )
-        return backend
-
-    def _sepidar_inventory(self, backend):
-        """Sepidar's inventory rows (every item, stock and tracing)."""
-        with backend._session() as client:
-            try:
-                return client.item_inventories()
-            except SepidarError as error:
-                raise UserError(
-                    self.env._(
-                        "Could not read the stock from Sepidar: %(error)s",
-                        error=backend._error_text(error),
-                    )
-                ) from error
-
-    def _sepidar_available(self, backend, bindings, lines, rows):
-        """``(line, quantity left for it)`` for each stocked line of ``lines``,
-        in order (services are left out).
-
-        The stock of an item is shared by its lines, first come first served;
-        the items' inventory is kept from ``rows`` on the way.
-        """
-        by_product = {binding.product_id: binding for binding in bindings}
-        # What other orders already hold is not there for this one (the
-        # available to promise: one definition, product.product).
-        held = lines.product_id._car_portal_promised(self.company_id, self)
-        allocated = defaultdict(float)
-        now = fields.Datetime.now()
-        for line in lines:
-            binding = by_product[line.product_id]
-            item = binding.item_id
-            if not binding.is_mapped:
-                yield line, 0.0
-                continue
-            if item.item_type == SERVICE:
-                continue  # a service is not stocked: nothing to check
-            stock = backend._stock_for(item)
-            tracing_ref = binding.tracing_id.sepidar_id or None
-            key = (item.id, tracing_ref)
-            in_stock = item._quantity_in(
-                [r for r in rows if r.get("ItemRef") == item.sepidar_id],
-                stock,
-                tracing_ref,
-            )
-            if key not in allocated:
-                item._store_inventory(rows, stock, now)
-                allocated[key] = sum(
-                    held.get(product.id, 0.0)
-                    for product, other in by_product.items()
-                    if (other.item_id.id, other.tracing_id.sepidar_id or None) == key
-                )
-            available = max(in_stock - allocated[key], 0.0)
-            allocated[key] += line.supplied_qty
-            yield line, available
+        return lines.filtered(lambda line: line.product_id not in services)
 
     # Available to promise (the hook of car_portal_orders) ------------------------
 

@@ -26,6 +26,7 @@ from ..sepidar_client import (
 )
 from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP
 from .sepidar_reference_data import ReferenceData
+from .sepidar_stock_reader import StockReader
 
 _logger = logging.getLogger(__name__)
 
@@ -108,6 +109,28 @@ class SepidarBackend(models.Model):
         "sepidar.stock",
         domain="[('backend_id', '=', id)]",
         help="Stock of the document lines, unless the item has its usual stock.",
+    )
+    atp_stock_ids = fields.Many2many(
+        "sepidar.stock",
+        "sepidar_backend_atp_stock_rel",
+        "backend_id",
+        "stock_id",
+        string="Stocks Available to Promise",
+        domain="[('backend_id', '=', id)]",
+        help="The stocks whose quantities can be promised to dealers (the "
+        "allocation, the stock check, the portal's availability). None: each "
+        "item's usual stock, else the default stock.",
+    )
+    stock_read_at = fields.Datetime(string="Stock Read On", readonly=True)
+    stock_source = fields.Selection(
+        [
+            ("per_item", "Per item (sale quantity)"),
+            ("list", "Inventory list"),
+        ],
+        string="Stock Read From",
+        readonly=True,
+        help="Where the last stock reading came from: Sepidar's per-item "
+        "quantity endpoint where the server has it, else its inventory list.",
     )
     default_sale_type_id = fields.Many2one(
         "sepidar.sale.type",
@@ -615,11 +638,28 @@ class SepidarBackend(models.Model):
                 backend._record_error(error)
 
     def _pull_reference_data(self):
-        """Read currencies, sale types, stocks, items, prices and inventory.
+        """Read currencies, sale types, stocks, items, prices and inventory,
+        then the stock of the orderable products (``StockReader``).
 
         Returns the counts read. Records Sepidar no longer lists are archived.
         """
         self.ensure_one()
         with self._session() as client:
             answers = ReferenceData.fetch(client)
-        return ReferenceData(self).store(answers)
+            counts = ReferenceData(self).store(answers)
+            StockReader(self).pull(client, inventory=answers.inventories)
+        return counts
+
+    @api.model
+    def _cron_read_stock(self):
+        """Read the stock of the orderable products of each registered
+        backend: the stock levels the available to promise reads."""
+        for backend in self.search([("is_registered", "=", True)]):
+            try:
+                with backend._session() as client:
+                    StockReader(backend).pull(client)
+            except SepidarError as error:
+                _logger.info(
+                    "Sepidar backend %s: stock not read: %s", backend.id, error
+                )
+                backend._record_error(error)

@@ -4,15 +4,14 @@
 
 Plain Python given a ``sepidar.backend``: the main currency, sale types,
 stocks, items with their tracings, the price list and the inventory, as
-Sepidar lists them. What Sepidar no longer lists is archived.
+Sepidar lists them. What Sepidar no longer lists is archived. The stock
+levels of the orderable products are ``StockReader``'s.
 """
 
 from collections import defaultdict
 from typing import NamedTuple
 
 from odoo import fields
-
-from .sepidar_item import SERVICE
 
 
 class ReferenceAnswers(NamedTuple):
@@ -64,7 +63,6 @@ class ReferenceData:
         self.env["sepidar.product.binding"].search(
             [("backend_id", "=", self.backend.id), ("is_mapped", "=", False)]
         )._auto_match()
-        self._store_stock_levels()
         return {
             "items": len(answers.items),
             "prices": price_count,
@@ -238,23 +236,3 @@ class ReferenceData:
                 item.stock_id = stocks.get(held.pop())
             stock = self.backend._stock_for(item)
             item._store_inventory(item_rows, stock, now)
-
-    def _store_stock_levels(self):
-        """Hand the stock just read to the orders' available to promise
-        (``car.portal.stock.level``): one level per orderable product mapped
-        to an item, in the item's stock (and tracing); services are not
-        stocked."""
-        company = self.backend.company_id
-        Product = self.env["product.product"]
-        products = Product.search(Product._car_portal_orderable_domain(company))
-        bindings = (
-            self.env["sepidar.product.binding"]
-            ._get_or_create(self.backend, products)
-            .filtered("is_mapped")
-        )
-        quantities = {
-            binding.product_id.id: (binding.tracing_id or binding.item_id).inventory_qty
-            for binding in bindings
-            if binding.item_id.item_type != SERVICE
-        }
-        self.env["car.portal.stock.level"]._store(company, quantities)

@@ -36,6 +36,7 @@ DEFAULT_KNOBS = {
     "token_expiry_every_n_calls": 0,
     "customers_down": False,
     "check_credit_ceiling": True,
+    "quantity_endpoint": True,
 }
 
 
@@ -87,6 +88,8 @@ class SepidarCase(CarPortalCase):
         cls.samand = cls._product("Samand", "VH-0002", cls.categ_vehicles, 7e9)
         cls.mystery = cls._product("Mystery part", "PT-9999", cls.categ_parts, 5e5)
         cls.peugeot_white, cls.peugeot_black = cls._colour_variants()
+        # The hourly stock reading, for the products just made orderable.
+        cls.env["sepidar.backend"]._cron_read_stock()
 
     @classmethod
     def _start_simulator(cls, port=0):
@@ -173,7 +176,10 @@ class SepidarCase(CarPortalCase):
         orders.action_submit()
         for order in orders:
             if supplied is not None:
-                order.line_ids.write({"supplied_qty": supplied})
+                # Away from the suggestion (the stock is known): say why.
+                order.line_ids.write(
+                    {"supplied_qty": supplied, "expert_note": "As agreed."}
+                )
             order.expert_opinion = "<p>Supply it.</p>"
         orders.action_send_to_process()
         for order in orders:

@@ -112,6 +112,8 @@ class TestSepidarCatalogue(SepidarCase):
     def test_a_service_is_not_stock_checked(self):
         """Sepidar keeps no inventory of a service: the stock check leaves it
         out instead of reporting it as out of stock."""
+        self.env["sepidar.backend"]._cron_read_stock()
+        self.assertFalse(self.plates._car_portal_atp(self.company))  # no level
         order = self._order(lines=[(self.plates, 3), (self.tyre, 8)])
         order.action_submit()
         self.assertEqual(order._stock_shortfall(), [])
