@@ -313,6 +313,7 @@ def cmd_setup(args):
         )
         backend.action_register_device()
         backend._pull_reference_data()
+        env["sepidar.backend"]._cron_read_stock()  # the job the pull triggers
         backend.action_test_connection()  # keeps a token for the posting job
         term = env["car.portal.payment.term"].create({"name": "Cash", "kind": "cash"})
         sale_type = env["sepidar.sale.type"].search(

@@ -14,6 +14,7 @@ waiting orders again: those covered go on.
 
 from datetime import timedelta
 
+import psycopg2
 from babel.dates import format_timedelta
 from markupsafe import Markup
 
@@ -71,11 +72,13 @@ class CarPortalProcessStock(models.AbstractModel):
             for line, available in shortfall
         )
 
-    def _stop_stock_check(self, note):
-        """The order waits in the stock-check stage for its responsibles."""
+    def _stop_stock_check(self, note, again=False):
+        """The order waits in the stock-check stage for its responsibles
+        (``again``: it already waits, and they have their to-dos)."""
         self._write_system({"stock_shortfall": note})
         self._log_history("auto_stop", reason=note)
-        self._schedule_stage_activities()
+        if not again:
+            self._schedule_stage_activities()
         self.message_post(
             body=Markup("<p>%s</p><pre>%s</pre>")
             % (self.env._("Stock does not cover the order:"), note),
@@ -161,11 +164,16 @@ class CarPortalProcessStock(models.AbstractModel):
         )
         if not waiting:
             return
-        self.env.cr.execute(
-            "SELECT id FROM car_portal_order WHERE id IN %s FOR UPDATE SKIP LOCKED",
-            [tuple(waiting.ids)],
-        )
-        free = waiting.browse(row[0] for row in self.env.cr.fetchall())
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    "SELECT id FROM car_portal_order WHERE id IN %s "
+                    "FOR UPDATE SKIP LOCKED",
+                    [tuple(waiting.ids)],
+                )
+                free = waiting.browse(row[0] for row in self.env.cr.fetchall())
+        except psycopg2.errors.SerializationFailure:
+            return  # changed since this transaction began: the next reading
         free.invalidate_recordset(["state", "stage_id"])
         for order in free.filtered(
             lambda o: o.state == "process" and o.stage_id.kind == "stock_check"
@@ -177,4 +185,4 @@ class CarPortalProcessStock(models.AbstractModel):
                 order._close_step_activities()
                 order._advance(after=stage)
             elif note != order.stock_shortfall:
-                order._stop_stock_check(note)
+                order._stop_stock_check(note, again=True)

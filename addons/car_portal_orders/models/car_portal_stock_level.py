@@ -39,6 +39,13 @@ class CarPortalStockLevel(models.Model):
         help="When the stock was read from its source.",
     )
 
+    source = fields.Selection(
+        [],
+        string="Read From",
+        readonly=True,
+        help="Where the stock was read (the stock source adds its choices).",
+    )
+
     _sql_constraints = [
         (
             "product_company_unique",
@@ -48,10 +55,10 @@ class CarPortalStockLevel(models.Model):
     ]
 
     @api.model
-    def _store(self, company, quantities, read_at=None):
+    def _store(self, company, quantities, read_at=None, source=False):
         """Keep ``{product_id: quantity}`` as the stock of ``company``, read at
-        ``read_at`` (now); products left out keep their last level. The
-        orders waiting at a stock check are then checked again on it."""
+        ``read_at`` (now) from ``source``; products left out keep their last
+        level. The orders waiting at a stock check are then checked again."""
         read_at = read_at or fields.Datetime.now()
         levels = self.sudo().search(
             [("company_id", "=", company.id), ("product_id", "in", list(quantities))]
@@ -59,7 +66,7 @@ class CarPortalStockLevel(models.Model):
         known = {level.product_id.id: level for level in levels}
         to_create = []
         for product_id, quantity in quantities.items():
-            values = {"quantity": quantity, "read_at": read_at}
+            values = {"quantity": quantity, "read_at": read_at, "source": source}
             if product_id in known:
                 known[product_id].write(values)
             else:

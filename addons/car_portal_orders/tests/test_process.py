@@ -55,8 +55,8 @@ class ProcessCase(CarPortalCase):
         )
         cls.stage_sales, cls.stage_stock, cls.stage_coord = cls.process.stage_ids
         cls.dealer_a.category_id = cls.tag_gold
-        # The orders module itself knows no stock: the stock check passes,
-        # whatever stock source another module plugs in.
+        # These tests are about the process: the stock check passes here
+        # (it is tested on stock levels in test_stock_check.py).
         cls.order_class = type(cls.env["car.portal.order"])
         cls.startClassPatcher(
             patch.object(cls.order_class, "_stock_shortfall", lambda order: [])

@@ -43,7 +43,7 @@ class TestAllocationStory(SepidarCase):
         dealers = (self.dealer_a, self.dealer_b, dealer_c)
         experts = (self.expert_1, self.expert_2, self.expert_3)
         self._quotas(dealers, (2, 4, 6))
-        self.backend._pull_reference_data()  # the scheduled action
+        self.env["sepidar.backend"]._cron_read_stock()  # the scheduled action
         orders = [
             self._submitted_order(dealer=dealer, lines=[(self.samand, 4)])
             for dealer in dealers

@@ -11,3 +11,4 @@ from . import sepidar_export
 from . import sepidar_sync_log
 from . import car_portal_order
 from . import car_portal_order_history
+from . import car_portal_stock_level

@@ -25,6 +25,7 @@ from ..sepidar_client import (
     integration_id_from_serial,
 )
 from .sepidar_export import ADMIN_GROUP, FINANCE_GROUP
+from .sepidar_posting_runner import commit_unless_testing
 from .sepidar_reference_data import ReferenceData
 from .sepidar_stock_reader import StockReader
 
@@ -120,17 +121,6 @@ class SepidarBackend(models.Model):
         help="The stocks whose quantities can be promised to dealers (the "
         "allocation, the stock check, the portal's availability). None: each "
         "item's usual stock, else the default stock.",
-    )
-    stock_read_at = fields.Datetime(string="Stock Read On", readonly=True)
-    stock_source = fields.Selection(
-        [
-            ("per_item", "Per item (sale quantity)"),
-            ("list", "Inventory list"),
-        ],
-        string="Stock Read From",
-        readonly=True,
-        help="Where the last stock reading came from: Sepidar's per-item "
-        "quantity endpoint where the server has it, else its inventory list.",
     )
     default_sale_type_id = fields.Many2one(
         "sepidar.sale.type",
@@ -354,16 +344,22 @@ class SepidarBackend(models.Model):
             vals["token"] = client.token or False
         if client.server_version and client.server_version != backend.server_version:
             vals["server_version"] = client.server_version
-        if not vals:
-            return
+        if vals and not self._write_if_free(vals):
+            _logger.info("Sepidar backend %s busy: its token is not saved", self.id)
+
+    def _write_if_free(self, vals):
+        """Write ``vals`` unless another transaction updates the backend at
+        the same moment (then nothing is written: False). For what the next
+        job writes again anyway (the token, when the stock was read)."""
         try:
             with self.env.cr.savepoint():
-                backend.write(vals)
+                self.sudo().write(vals)
         except (
             psycopg2.errors.SerializationFailure,
             psycopg2.errors.LockNotAvailable,
         ):
-            _logger.info("Sepidar backend %s busy: its token is not saved", self.id)
+            return False
+        return True
 
     def _error_text(self, error):
         """A translated explanation of a client error, Sepidar's text verbatim."""
@@ -628,7 +624,7 @@ class SepidarBackend(models.Model):
     def _cron_refresh_reference_data(self):
         for backend in self.search([("is_registered", "=", True)]):
             try:
-                backend._pull_reference_data()
+                backend._pull_reference_data(fresh_snapshot=True)
             except SepidarError as error:
                 _logger.info(
                     "Sepidar backend %s: reference data not refreshed: %s",
@@ -637,29 +633,44 @@ class SepidarBackend(models.Model):
                 )
                 backend._record_error(error)
 
-    def _pull_reference_data(self):
-        """Read currencies, sale types, stocks, items, prices and inventory,
-        then the stock of the orderable products (``StockReader``).
+    def _pull_reference_data(self, fresh_snapshot=False):
+        """Read currencies, sale types, stocks, items, prices and inventory;
+        the stock of the orderable products is read next (``_cron_read_stock``).
 
         Returns the counts read. Records Sepidar no longer lists are archived.
         """
         self.ensure_one()
         with self._session() as client:
             answers = ReferenceData.fetch(client)
-            counts = ReferenceData(self).store(answers)
-            StockReader(self).pull(client, inventory=answers.inventories)
+        if fresh_snapshot:
+            # A job: the reading took a while, and other jobs kept the
+            # backend's new token meanwhile; write from a snapshot begun now.
+            commit_unless_testing(self.env)
+        counts = ReferenceData(self).store(answers)
+        # The stock of products just mapped: read by its own job, right
+        # after this one (one job writes the stock levels, never two at once).
+        self.env.ref("car_portal_sepidar.ir_cron_sepidar_stock")._trigger()
         return counts
 
     @api.model
     def _cron_read_stock(self):
         """Read the stock of the orderable products of each registered
-        backend: the stock levels the available to promise reads."""
+        backend: the stock levels the available to promise reads.
+
+        The reading (HTTP) may take a while; what it found is written in a
+        transaction of its own, begun after it, so that orders and postings
+        other jobs changed meanwhile do not make the writes fail."""
         for backend in self.search([("is_registered", "=", True)]):
+            reader = StockReader(backend)
             try:
                 with backend._session() as client:
-                    StockReader(backend).pull(client)
+                    rows, source = reader.fetch(client)
             except SepidarError as error:
                 _logger.info(
                     "Sepidar backend %s: stock not read: %s", backend.id, error
                 )
                 backend._record_error(error)
+                continue
+            commit_unless_testing(self.env)
+            reader.store(rows, source)
+            commit_unless_testing(self.env)

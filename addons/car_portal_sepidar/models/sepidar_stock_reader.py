@@ -5,7 +5,8 @@
 Plain Python given a ``sepidar.backend``. The stock levels
 (``car.portal.stock.level``) are what the available to promise, the stock
 check stage and the portal's availability read; they are filled here, by a
-scheduled action and with the reference data, never while a person waits.
+scheduled action (``sepidar.backend._cron_read_stock``, also run right after
+each reference-data pull), never while a person waits.
 
 Where the server has the newer per-item endpoint
 (``GET /api/Items/Inventories/Quantity/{itemId}``, in the v111 OpenAPI; the
@@ -25,8 +26,6 @@ its document lines are taken from).
 import logging
 from collections import defaultdict
 
-from odoo import fields
-
 from ..sepidar_client import SepidarNotFound
 from .sepidar_item import SERVICE
 
@@ -35,6 +34,8 @@ _logger = logging.getLogger(__name__)
 # The field of the per-item endpoint kept as the stock (see the docstring).
 QUANTITY_FIELD = "SaleQuantity"
 PER_ITEM, LIST = "per_item", "list"
+# How a level read here says where it came from (car.portal.stock.level).
+SOURCES = {PER_ITEM: "sepidar_per_item", LIST: "sepidar_list"}
 
 
 class StockReader:
@@ -44,12 +45,6 @@ class StockReader:
         self.backend = backend
         self.env = backend.env
         self._stocked = None
-
-    def pull(self, client, inventory=None):
-        """Read the stock with ``client`` and keep it; ``inventory``: the
-        inventory list when the caller has just read it."""
-        rows, source = self.fetch(client, inventory)
-        self.store(rows, source)
 
     def stocked_bindings(self):
         """The orderable products' bindings to a stocked Sepidar item."""
@@ -64,7 +59,7 @@ class StockReader:
             )
         return self._stocked
 
-    def fetch(self, client, inventory=None):
+    def fetch(self, client):
         """``(rows, source)``: inventory rows (``ItemRef``, ``StockRef``,
         ``TracingRef``, ``Quantity``) of the stocked items, from the
         per-item endpoint (``PER_ITEM``) or the inventory list (``LIST``)."""
@@ -78,9 +73,7 @@ class StockReader:
                 self.backend.id,
                 error,
             )
-        if inventory is None:
-            inventory = client.item_inventories()
-        return inventory, LIST
+        return client.item_inventories(), LIST
 
     def _fetch_per_item(self, client):
         rows = []
@@ -97,27 +90,23 @@ class StockReader:
         return rows
 
     def store(self, rows, source):
-        """Keep ``rows`` as the stocked items' inventory and the stock levels
-        of their products (one level per product: its item, and its tracing
-        when bound to one)."""
+        """Keep ``rows`` as the stock levels of the stocked items' products
+        (one level per product: its item, and its tracing when bound to one).
+        The items' own inventory is the reference data's (the list, daily)."""
         backend = self.backend
         per_item = defaultdict(list)
         for row in rows:
             per_item[row.get("ItemRef")].append(row)
-        now = fields.Datetime.now()
         stocks = backend.atp_stock_ids
         quantities = {}
         for binding in self.stocked_bindings():
             item = binding.item_id
-            item_rows = per_item[item.sepidar_id]
-            if source == PER_ITEM:
-                item._store_inventory(item_rows, backend._stock_for(item), now)
             tracing_ref = binding.tracing_id.sepidar_id or None
             counted = stocks or [backend._stock_for(item)]
             quantities[binding.product_id.id] = sum(
-                item._quantity_in(item_rows, stock, tracing_ref) for stock in counted
+                item._quantity_in(per_item[item.sepidar_id], stock, tracing_ref)
+                for stock in counted
             )
-        backend.sudo().write({"stock_read_at": now, "stock_source": source})
         self.env["car.portal.stock.level"]._store(
-            backend.company_id, quantities, read_at=now
+            backend.company_id, quantities, source=SOURCES[source]
         )

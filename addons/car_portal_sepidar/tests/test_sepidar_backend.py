@@ -92,10 +92,18 @@ class TestBackend(SepidarCase):
         stocks = self.env["sepidar.stock"].search([("backend_id", "=", backend.id)])
         self.assertEqual(len(stocks), 2)  # the inactive one is archived
 
-    def test_reference_data_gives_the_stock_levels(self):
-        """The scheduled pull keeps each orderable product's stock, with its
-        age, for the available to promise (nothing reads Sepidar on a page)."""
+    def test_reference_data_then_the_stock_levels(self):
+        """The pull has the stock job run right after it, which keeps each
+        orderable product's stock, with its age, for the available to
+        promise (nothing reads Sepidar on a page)."""
+        stock_job = self.env.ref("car_portal_sepidar.ir_cron_sepidar_stock")
+        triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", stock_job.id)])
         self.backend._pull_reference_data()
+        new = self.env["ir.cron.trigger"].search(
+            [("cron_id", "=", stock_job.id), ("id", "not in", triggers.ids)]
+        )
+        self.assertEqual(len(new), 1)
+        self.env["sepidar.backend"]._cron_read_stock()  # what the trigger runs
         levels = self.env["car.portal.stock.level"].search(
             [("product_id", "=", self.oil_filter.id)]
         )

@@ -50,7 +50,7 @@ class TestStockReading(StockCase):
         )
         self.assertIn("/api/items/inventories/quantity/2", paths)  # Samand
         self.assertNotIn("/api/items/inventories/quantity/8", paths)  # a service
-        self.assertEqual(self.backend.stock_source, "per_item")
+        self.assertEqual(self._level(self.samand).source, "sepidar_per_item")
         self.assertEqual(self._level(self.samand).quantity, 5)
         self.assertEqual(self._level(self.oil_filter).quantity, 120)
         self.assertEqual(self._level(self.peugeot_white).quantity, 5)
@@ -64,7 +64,7 @@ class TestStockReading(StockCase):
         self.assertEqual(len(paths), 2, paths)  # the route tried once, then the list
         self.assertTrue(paths[0].startswith("/api/items/inventories/quantity/"))
         self.assertEqual(paths[1].rstrip("/"), "/api/items/inventories")
-        self.assertEqual(self.backend.stock_source, "list")
+        self.assertEqual(self._level(self.samand).source, "sepidar_list")
         self.assertEqual(self._level(self.samand).quantity, 2)
 
     def test_the_level_is_what_sepidar_can_sell(self):
