@@ -107,3 +107,20 @@ class TestStockCheck(CarPortalCase):
         order = self._in_process([(self.vehicle, 7)])
         reader = order.with_context(lang="fa_IR")
         self.assertIn("۷", reader._stock_check_note())
+
+    def test_the_check_costs_the_same_queries_whatever_the_lines(self):
+        parts = [
+            self._product(f"Part {n}", f"PT-Q{n}", self.categ_parts, 5.0)
+            for n in range(12)
+        ]
+        self._stock(dict.fromkeys(parts, 100))
+        small = self._submitted_order(lines=[(part, 1) for part in parts[:2]])
+        large = self._submitted_order(lines=[(part, 1) for part in parts])
+        small._stock_shortfall()  # warm the registry's caches
+        counts = []
+        for order in (small, large):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            self.assertEqual(order._stock_shortfall(), [])
+            counts.append(self.cr.sql_log_count - before)
+        self.assertEqual(counts[0], counts[1], counts)
