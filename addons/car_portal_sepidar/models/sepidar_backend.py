@@ -344,22 +344,16 @@ class SepidarBackend(models.Model):
             vals["token"] = client.token or False
         if client.server_version and client.server_version != backend.server_version:
             vals["server_version"] = client.server_version
-        if vals and not self._write_if_free(vals):
-            _logger.info("Sepidar backend %s busy: its token is not saved", self.id)
-
-    def _write_if_free(self, vals):
-        """Write ``vals`` unless another transaction updates the backend at
-        the same moment (then nothing is written: False). For what the next
-        job writes again anyway (the token, when the stock was read)."""
+        if not vals:
+            return
         try:
             with self.env.cr.savepoint():
-                self.sudo().write(vals)
+                backend.write(vals)
         except (
             psycopg2.errors.SerializationFailure,
             psycopg2.errors.LockNotAvailable,
         ):
-            return False
-        return True
+            _logger.info("Sepidar backend %s busy: its token is not saved", self.id)
 
     def _error_text(self, error):
         """A translated explanation of a client error, Sepidar's text verbatim."""
