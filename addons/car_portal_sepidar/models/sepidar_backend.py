@@ -423,6 +423,13 @@ class SepidarBackend(models.Model):
         self.ensure_one()
         return item.stock_id or self.default_stock_id
 
+    def _record_error_fresh(self, error):
+        """``_record_error`` from a job that has been reading for a while:
+        from a transaction begun now, as other jobs may have kept a new token
+        on the backend meanwhile (a write from the old snapshot would fail)."""
+        commit_unless_testing(self.env)
+        self._record_error(error)
+
     def _record_error(self, error):
         self.ensure_one()
         self.sudo().write(
@@ -625,7 +632,7 @@ class SepidarBackend(models.Model):
                     backend.id,
                     error,
                 )
-                backend._record_error(error)
+                backend._record_error_fresh(error)
 
     def _pull_reference_data(self, fresh_snapshot=False):
         """Read currencies, sale types, stocks, items, prices and inventory;
@@ -663,7 +670,7 @@ class SepidarBackend(models.Model):
                 _logger.info(
                     "Sepidar backend %s: stock not read: %s", backend.id, error
                 )
-                backend._record_error(error)
+                backend._record_error_fresh(error)
                 continue
             commit_unless_testing(self.env)
             reader.store(rows, source)
