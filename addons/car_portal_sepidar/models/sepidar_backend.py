@@ -122,6 +122,19 @@ class SepidarBackend(models.Model):
         "allocation, the stock check, the portal's availability). None: each "
         "item's usual stock, else the default stock.",
     )
+    stock_reading = fields.Selection(
+        [
+            ("auto", "Per item where Sepidar has it, else the inventory list"),
+            ("list", "The inventory list"),
+        ],
+        string="Read the Stock From",
+        required=True,
+        default="auto",
+        help="Per item: one call per stocked item, and what Sepidar can sell "
+        "(its sale quantity). The inventory list: one call, and what is in "
+        "stock, invoiced goods included until they leave it. For a large "
+        "catalogue on a slow link.",
+    )
     default_sale_type_id = fields.Many2one(
         "sepidar.sale.type",
         domain="[('backend_id', '=', id)]",

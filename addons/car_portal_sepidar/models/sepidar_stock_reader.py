@@ -16,7 +16,8 @@ level is Sepidar's *sale quantity*: what Sepidar says can be sold. Not the
 quantity "with reserve": that one also subtracts the open quotations, and the
 quotations of our own approved orders are already subtracted by the
 available to promise (their supplied quantities). Otherwise the inventory
-list is read (one call).
+list is read (one call), as when the backend's *Read the Stock From* says so
+(a large catalogue on a slow link).
 
 Which stocks count: the backend's *Stocks Available to Promise*; when none
 is chosen, each item's usual stock, else the backend's default stock (where
@@ -62,7 +63,10 @@ class StockReader:
     def fetch(self, client):
         """``(rows, source)``: inventory rows (``ItemRef``, ``StockRef``,
         ``TracingRef``, ``Quantity``) of the stocked items, from the
-        per-item endpoint (``PER_ITEM``) or the inventory list (``LIST``)."""
+        per-item endpoint (``PER_ITEM``) or the inventory list (``LIST``,
+        also when the backend asks for it)."""
+        if self.backend.stock_reading == "list":
+            return client.item_inventories(), LIST
         try:
             return self._fetch_per_item(client), PER_ITEM
         except SepidarNotFound as error:

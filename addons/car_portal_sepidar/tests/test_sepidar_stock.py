@@ -67,6 +67,17 @@ class TestStockReading(StockCase):
         self.assertEqual(self._level(self.samand).source, "sepidar_list")
         self.assertEqual(self._level(self.samand).quantity, 2)
 
+    def test_the_backend_may_ask_for_the_inventory_list(self):
+        """A large catalogue on a slow link: one call, the list's quantity."""
+        self.backend.stock_reading = "list"
+        self._samand_in_sepidar(3)
+        self._read_stock()
+        self.assertEqual(
+            [p.rstrip("/") for p in self._paths()], ["/api/items/inventories"]
+        )
+        self.assertEqual(self._level(self.samand).source, "sepidar_list")
+        self.assertEqual(self._level(self.samand).quantity, 3)
+
     def test_the_level_is_what_sepidar_can_sell(self):
         """An invoiced order leaves the promised quantities as its goods leave
         what Sepidar can sell: the available to promise does not jump when
