@@ -111,16 +111,21 @@ class CarPortalProcessStock(models.AbstractModel):
             left[line.product_id.id] -= line.supplied_qty
         return shortfall
 
+    def _supplied_lines(self):
+        """The lines with a supplied quantity, in the order's line order:
+        what the stock check covers, and what an accounting document holds
+        (``car_portal_sepidar``: one document line each)."""
+        self.ensure_one()
+        return self.line_ids.filtered(
+            lambda line: not float_is_zero(line.supplied_qty, precision_digits=6)
+        ).sorted(lambda line: (line.sequence, line.id))
+
     def _stock_checked_lines(self):
         """The lines the stock check covers: what is supplied of a stocked
         product (a service is not stocked), in the order's line order."""
-        self.ensure_one()
-        return self.line_ids.filtered(
-            lambda line: (
-                line.product_id.type != "service"
-                and not float_is_zero(line.supplied_qty, precision_digits=6)
-            )
-        ).sorted(lambda line: (line.sequence, line.id))
+        return self._supplied_lines().filtered(
+            lambda line: line.product_id.type != "service"
+        )
 
     def _check_stock_reading(self, products, atp):
         """Refuse to judge on a stock never read or read too long ago."""

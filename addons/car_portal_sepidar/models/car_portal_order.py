@@ -3,7 +3,6 @@
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_is_zero
 
 from odoo.addons.car_portal_orders.tools.digits import localize_number
 from odoo.addons.car_portal_orders.tools.rpc_access import allowed_groups
@@ -87,17 +86,6 @@ class CarPortalOrder(models.Model):
         result = super()._hook_approved()
         self.env["sepidar.export"].sudo()._enqueue(self)
         return result
-
-    def _supplied_lines(self):
-        """The lines with a supplied quantity, in the order's line order.
-
-        What the stock check reads and what a Sepidar document holds (one
-        document line each).
-        """
-        self.ensure_one()
-        return self.line_ids.filtered(
-            lambda line: not float_is_zero(line.supplied_qty, precision_digits=6)
-        ).sorted(lambda line: (line.sequence, line.id))
 
     def _stock_checked_lines(self):
         """Sepidar keeps no inventory of a service item, so the stock check
